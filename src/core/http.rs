@@ -1,0 +1,217 @@
+//! Requests and responses as plain data.
+//!
+//! The core never performs I/O: it returns a [`Request`] for the host to send, and reads a
+//! [`Response`] the host received. Both can be logged (a request's `Debug` redacts sensitive
+//! headers and the body of credential requests), asserted in tests, and sent by any `fetch`.
+
+use core::fmt;
+
+use serde_json::Value;
+
+use super::error::{Error, ErrorKind, Result};
+use super::headers::Headers;
+use super::providers::ProviderId;
+
+/// The largest response body the core parses, in bytes.
+pub const MAX_BODY_LEN: usize = 1024 * 1024;
+
+/// An HTTP method keystamp uses for auth requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+}
+
+impl Method {
+    /// `"GET"` or `"POST"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+        }
+    }
+}
+
+/// A request for the host to send.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Request {
+    /// The method.
+    pub method: Method,
+    /// The absolute URL.
+    pub url: String,
+    /// The headers, validated.
+    pub headers: Headers,
+    /// The body (JSON text) if any. Auth bodies hold credentials: never log them.
+    pub body: Option<String>,
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &self.headers)
+            .field("body", &self.body.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
+}
+
+impl Drop for Request {
+    fn drop(&mut self) {
+        if let Some(body) = self.body.as_mut() {
+            zeroize::Zeroize::zeroize(body);
+        }
+    }
+}
+
+/// A view of a response the host received.
+#[derive(Clone, Copy, Debug)]
+pub struct Response<'a> {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body text.
+    pub body: &'a str,
+    /// The `Date` header, when present (used to learn the server's clock offset).
+    pub date: Option<&'a str>,
+}
+
+impl<'a> Response<'a> {
+    /// A response with a status and body and no `Date` header.
+    pub const fn new(status: u16, body: &'a str) -> Self {
+        Self { status, body, date: None }
+    }
+
+    /// Whether the status is 2xx.
+    pub const fn is_success(&self) -> bool {
+        self.status >= 200 && self.status < 300
+    }
+
+    /// The body parsed as JSON, or `malformed_response`.
+    pub fn json(&self, provider: ProviderId) -> Result<Value> {
+        if self.body.len() > MAX_BODY_LEN {
+            return Err(Error::new(ErrorKind::InputTooLarge, "the response body is larger than 1 MiB")
+                .with_provider(provider)
+                .with_status(self.status));
+        }
+        serde_json::from_str(self.body).map_err(|_| {
+            Error::new(ErrorKind::MalformedResponse, "the response body is not JSON")
+                .with_provider(provider)
+                .with_status(self.status)
+        })
+    }
+}
+
+/// The error for a non-2xx answer: 401/403 reject the credentials, 429 is rate limiting, the
+/// rest are provider errors.
+pub fn status_error(provider: ProviderId, status: u16) -> Error {
+    let (kind, reason) = match status {
+        401 | 403 => (ErrorKind::AuthRejected, "the provider rejected the credentials"),
+        429 => (ErrorKind::RateLimited, "the provider is rate limiting these requests"),
+        _ => (ErrorKind::ProviderError, "the provider answered with an unexpected status"),
+    };
+    Error::new(kind, reason).with_provider(provider).with_status(status)
+}
+
+/// A `malformed_response` error for `provider`.
+pub fn malformed(provider: ProviderId, status: u16, reason: &'static str) -> Error {
+    Error::new(ErrorKind::MalformedResponse, reason).with_provider(provider).with_status(status)
+}
+
+/// A checked base URL: `https://host[:port][/path]`, or `http://` for loopback hosts only, with
+/// no user info, query or fragment, and no trailing slash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BaseUrl {
+    url: String,
+    origin_len: usize,
+}
+
+impl BaseUrl {
+    /// Checks and normalises `url` (a trailing `/` is removed; scheme and host are lower-cased).
+    pub fn parse(url: &str) -> Result<Self> {
+        let bad = |reason| Err(Error::new(ErrorKind::InvalidArgument, reason).with_field("baseUrl"));
+        if url.len() > 2048 || !url.bytes().all(|b| (0x21..=0x7E).contains(&b)) {
+            return bad("must be a URL of visible ASCII characters");
+        }
+        let lower = url.to_ascii_lowercase();
+        let (scheme, rest) = match lower.split_once("://") {
+            Some((s @ ("https" | "http"), rest)) => (s, rest),
+            _ => return bad("must start with https://"),
+        };
+        let authority_len = rest.find('/').unwrap_or(rest.len());
+        let authority = rest.get(..authority_len).unwrap_or_default();
+        if authority.is_empty() || authority.contains('@') || url.contains(['?', '#']) {
+            return bad("must be scheme://host[:port][/path] without user info, query or fragment");
+        }
+        if scheme == "http" && !is_loopback(authority) {
+            return bad("http:// is allowed for loopback hosts only: use https://");
+        }
+        let origin_len = scheme.len() + 3 + authority.len();
+        let path = url.get(origin_len..).unwrap_or_default().trim_end_matches('/');
+        let url = format!("{}{path}", lower.get(..origin_len).unwrap_or_default());
+        Ok(Self { url, origin_len })
+    }
+
+    /// The URL, without a trailing slash.
+    pub fn as_str(&self) -> &str {
+        &self.url
+    }
+
+    /// `scheme://host[:port]`, lower-cased.
+    pub fn origin(&self) -> &str {
+        self.url.get(..self.origin_len).unwrap_or_default()
+    }
+
+    /// `self` followed by `path` (which starts with `/`).
+    pub fn join(&self, path: &str) -> String {
+        format!("{}{path}", self.url)
+    }
+
+    /// Whether the absolute `url` has the same origin as this base URL. Credentials are only
+    /// ever attached to such URLs.
+    pub fn same_origin(&self, url: &str) -> bool {
+        let origin = self.origin();
+        url.len() >= origin.len()
+            && url.get(..origin.len()).is_some_and(|o| o.eq_ignore_ascii_case(origin))
+            && matches!(url.as_bytes().get(origin.len()), None | Some(b'/' | b'?' | b'#'))
+    }
+}
+
+fn is_loopback(authority: &str) -> bool {
+    let host = match authority.rsplit_once(':') {
+        Some((h, port)) if !h.ends_with(']') || authority.starts_with('[') => {
+            if port.bytes().all(|b| b.is_ascii_digit()) { h } else { authority }
+        }
+        _ => authority,
+    };
+    host == "localhost" || host == "[::1]" || host.starts_with("127.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls() {
+        let ok = |u: &str| BaseUrl::parse(u).map(|b| (b.as_str().to_owned(), b.origin().to_owned()));
+        assert_eq!(ok("https://API.deltadefi.io/"), Ok(("https://api.deltadefi.io".into(), "https://api.deltadefi.io".into())));
+        assert_eq!(ok("https://adjutor.lendsqr.com/v2"), Ok(("https://adjutor.lendsqr.com/v2".into(), "https://adjutor.lendsqr.com".into())));
+        assert_eq!(ok("http://127.0.0.1:8080/kiiex/ap").map(|b| b.1), Ok("http://127.0.0.1:8080".into()));
+        assert!(ok("http://localhost:1/x").is_ok());
+        for bad in ["ftp://x", "http://example.com", "https://", "https://u:p@x.com", "https://x.com/?a", "https://x .com", "api.depay.us", "https://x.com/\n"] {
+            assert_eq!(BaseUrl::parse(bad).map_err(|e| e.code()), Err("invalid_argument"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn same_origin() {
+        let b = BaseUrl::parse("https://api.defindex.io").unwrap_or_else(|_| unreachable!());
+        assert!(b.same_origin("https://api.defindex.io/vault"));
+        assert!(b.same_origin("https://API.defindex.io"));
+        assert!(!b.same_origin("https://api.defindex.io.evil.com/vault"));
+        assert!(!b.same_origin("https://api.defindex.io:444/vault"));
+        assert!(!b.same_origin("http://api.defindex.io/vault"));
+        assert!(!b.same_origin("https://evil.com/https://api.defindex.io"));
+    }
+}

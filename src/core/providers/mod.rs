@@ -1,0 +1,94 @@
+//! The five providers. Each module has the same sections: constants, credentials, auth request
+//! builders, response parsers, and the headers an authenticated call carries.
+
+use core::str::FromStr;
+
+use serde_json::Value;
+
+use super::error::{Error, ErrorKind, Result};
+use super::http::malformed;
+
+pub mod adjutor;
+pub mod defindex;
+pub mod deltadefi;
+pub mod depay;
+pub mod kiiex;
+
+/// Which provider.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ProviderId {
+    /// DeFindex (Stellar vaults).
+    Defindex,
+    /// DeltaDeFi (Cardano order book).
+    Deltadefi,
+    /// Adjutor (Lendsqr).
+    Adjutor,
+    /// DePay (LATAM payments).
+    Depay,
+    /// Kiiex (AlphaPoint APEX exchange).
+    Kiiex,
+}
+
+impl ProviderId {
+    /// Every provider.
+    pub const ALL: [ProviderId; 5] = [Self::Defindex, Self::Deltadefi, Self::Adjutor, Self::Depay, Self::Kiiex];
+
+    /// The lower-case name used in the JS API: `"defindex"`, `"deltadefi"`, ...
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Defindex => "defindex",
+            Self::Deltadefi => "deltadefi",
+            Self::Adjutor => "adjutor",
+            Self::Depay => "depay",
+            Self::Kiiex => "kiiex",
+        }
+    }
+}
+
+impl FromStr for ProviderId {
+    type Err = Error;
+
+    fn from_str(name: &str) -> Result<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == name).ok_or(Error::new(
+            ErrorKind::UnknownProvider,
+            "provider must be one of \"defindex\", \"deltadefi\", \"adjutor\", \"depay\", \"kiiex\"",
+        ))
+    }
+}
+
+/// The `Authorization: Bearer <token>` value, with the token checked as a credential.
+pub(crate) fn bearer(field: &'static str, token: &str) -> Result<String> {
+    super::headers::check_credential(field, token)?;
+    Ok(format!("Bearer {token}"))
+}
+
+/// A required string field of a JSON object, or `malformed_response`.
+pub(crate) fn str_field<'v>(provider: ProviderId, status: u16, body: &'v Value, name: &str) -> Result<&'v str> {
+    body.get(name)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| malformed(provider, status, "a required field is missing or not a string"))
+}
+
+/// A token received from a provider, checked as a credential before it is kept.
+pub(crate) fn token_field(provider: ProviderId, status: u16, body: &Value, name: &str) -> Result<super::Secret> {
+    let token = str_field(provider, status, body, name)?;
+    super::headers::check_credential("token", token)
+        .map_err(|_| malformed(provider, status, "a token in the answer is not a valid header value"))?;
+    Ok(super::Secret::from(token))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provider_names_round_trip() {
+        for p in ProviderId::ALL {
+            assert_eq!(p.as_str().parse::<ProviderId>(), Ok(p));
+        }
+        for bad in ["", "Kiiex", "kiiex ", "aws"] {
+            assert_eq!(bad.parse::<ProviderId>().map_err(|e| e.code()), Err("unknown_provider"));
+        }
+    }
+}

@@ -24,5 +24,7 @@
 
 pub mod core;
 
+/// The JS API (wasm-bindgen exports). Public only so the wasm tests can call it from Rust.
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+#[doc(hidden)]
+pub mod wasm;

@@ -1,0 +1,15 @@
+// Node (ESM `import`, and CommonJS `require` through Node's require(esm), Node >= 20.19) and
+// Deno: the wasm bytes are read from the package folder and instantiated synchronously, so the
+// API is ready as soon as the import returns. One module instance serves both `import` and
+// `require`: one wasm memory, one KeystampError class, one token cache.
+import { readFileSync } from 'node:fs';
+import { initSync } from '../dist/keystamp.js';
+
+initSync({ module: readFileSync(new URL('../dist/keystamp_bg.wasm', import.meta.url)) });
+
+export * from '../dist/keystamp.js';
+export { KeystampError } from '../dist/errors.js';
+
+/** Already initialised on Node: kept so the same code runs in every runtime. */
+export async function init() {}
+export default init;

@@ -1,0 +1,42 @@
+// Types of the `keystamp` package: the wasm-bindgen exports plus KeystampError and init().
+export * from './dist/keystamp.js';
+
+/** Every stable error code (see the README's error table). */
+export type KeystampErrorCode =
+  | 'invalid_header_name'
+  | 'invalid_header_value'
+  | 'invalid_secret'
+  | 'missing_credential'
+  | 'invalid_argument'
+  | 'unknown_provider'
+  | 'input_too_large'
+  | 'auth_rejected'
+  | 'malformed_response'
+  | 'token_expired'
+  | 'refresh_failed'
+  | 'rate_limited'
+  | 'provider_error'
+  | 'origin_mismatch'
+  | 'network_error'
+  | 'unsupported';
+
+/** Every failure keystamp throws or rejects with. The message never holds a key, secret,
+ * token or signature. */
+export declare class KeystampError extends Error {
+  readonly name: 'KeystampError';
+  /** Stable machine-readable code. */
+  readonly code: KeystampErrorCode;
+  /** The provider concerned, when there is one. */
+  readonly provider?: import('./dist/keystamp.js').Provider;
+  /** The HTTP status the provider answered with, for HTTP failures. */
+  readonly status?: number;
+  /** The name (never the value) of the input that was rejected. */
+  readonly field?: string;
+}
+
+/** Loads the WebAssembly module. Needed once in browsers before any other call; a no-op on
+ * Node, Deno and Workers. Idempotent. */
+export declare function init(
+  input?: string | URL | Request | Response | BufferSource | WebAssembly.Module,
+): Promise<void>;
+export default init;

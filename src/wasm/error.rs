@@ -1,0 +1,37 @@
+//! Core errors become JS `KeystampError` instances.
+
+use wasm_bindgen::prelude::*;
+
+use crate::core::{Error, ErrorKind};
+
+#[wasm_bindgen(module = "/src/wasm/keystamp_error.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = KeystampError)]
+    type JsKeystampError;
+
+    #[wasm_bindgen(constructor, js_class = KeystampError)]
+    fn new(code: &str, message: &str, provider: Option<&str>, status: Option<u16>, field: Option<&str>) -> JsKeystampError;
+}
+
+/// The JS error for a core error.
+pub(crate) fn to_js(err: &Error) -> JsValue {
+    let provider = err.provider().map(|p| p.as_str());
+    JsKeystampError::new(err.code(), &err.to_string(), provider, err.status(), err.field()).into()
+}
+
+/// `invalid_argument` for the JS field `field`.
+pub(crate) fn invalid(field: &'static str, reason: &'static str) -> Error {
+    Error::new(ErrorKind::InvalidArgument, reason).with_field(field)
+}
+
+/// Converts a core `Result` into a JS one.
+pub(crate) trait IntoJs<T> {
+    /// The same value, or the `KeystampError`.
+    fn js(self) -> Result<T, JsValue>;
+}
+
+impl<T> IntoJs<T> for Result<T, Error> {
+    fn js(self) -> Result<T, JsValue> {
+        self.map_err(|e| to_js(&e))
+    }
+}

@@ -1,0 +1,74 @@
+// The package as a user installs it: `keystamp` resolves to the packed tarball installed by
+// scripts/pack.sh. Runs the same checks through `import` and through `require`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+
+import * as esm from 'keystamp';
+
+const require = createRequire(import.meta.url);
+const cjs = require('keystamp');
+const { kiiex: VECTORS } = JSON.parse(readFileSync(new URL('../vectors.json', import.meta.url), 'utf8'));
+
+const STATIC_CASES = [
+  ['defindex', { apiKey: 'sk_live_1' }, { Authorization: 'Bearer sk_live_1' }],
+  ['deltadefi', { apiKey: 'dd_1' }, { 'X-API-KEY': 'dd_1' }],
+  ['adjutor', { apiKey: 'adj_1' }, { Authorization: 'Bearer adj_1' }],
+  ['depay', { accessToken: 'eyJ.a.b' }, { Authorization: 'Bearer eyJ.a.b' }],
+  ['depay', { apiKey: 'dp_1' }, { 'x-api-key': 'dp_1' }],
+  ['kiiex', { sessionToken: 'sess_1' }, { aptoken: 'sess_1' }],
+];
+
+for (const [label, k] of [['import', esm], ['require', cjs]]) {
+  test(`${label}: kiiexSignature matches every vector`, () => {
+    for (const v of VECTORS) {
+      assert.equal(k.kiiexSignature(v), v.signature);
+    }
+  });
+
+  test(`${label}: KiiexSigner.sign matches every vector and can be reused`, () => {
+    for (const v of VECTORS) {
+      const signer = new k.KiiexSigner(v.apiSecret);
+      for (let i = 0; i < 3; i++) assert.equal(signer.sign(v), v.signature);
+      signer.free();
+    }
+  });
+
+  test(`${label}: kiiexAuthHeaders gives the four headers`, () => {
+    const v = VECTORS[1];
+    assert.deepEqual(k.kiiexAuthHeaders({ apiKey: v.apiKey, apiSecret: v.apiSecret, userId: 184, nonce: 637958203 }), {
+      APIKey: v.apiKey, Signature: v.signature, UserId: '184', Nonce: '637958203',
+    });
+  });
+
+  test(`${label}: authHeaders for each provider`, () => {
+    for (const [provider, creds, want] of STATIC_CASES) {
+      assert.deepEqual({ ...k.authHeaders(provider, creds) }, want, provider);
+    }
+  });
+
+  test(`${label}: a CR/LF or trailing space is a KeystampError without the value`, () => {
+    for (const apiKey of ['SEKRIT\r\nX-Evil: 1', 'SEKRIT ']) {
+      assert.throws(() => k.authHeaders('adjutor', { apiKey }), (err) => {
+        assert.ok(err instanceof k.KeystampError && err instanceof Error);
+        assert.equal(err.code, 'invalid_header_value');
+        assert.equal(err.provider, 'adjutor');
+        assert.equal(err.field, 'apiKey');
+        assert.ok(!err.message.includes('SEKRIT') && !JSON.stringify(err).includes('SEKRIT'));
+        return true;
+      });
+    }
+  });
+
+  test(`${label}: init() is idempotent`, async () => {
+    await k.init();
+    await k.init();
+    assert.equal(k.kiiexSignature(VECTORS[0]), VECTORS[0].signature);
+  });
+}
+
+test('import and require share one module instance', () => {
+  assert.equal(esm.KeystampError, cjs.KeystampError);
+  assert.equal(esm.KiiexSigner, cjs.KiiexSigner);
+});

@@ -7,6 +7,7 @@ pub mod http;
 pub mod jwt;
 pub mod providers;
 pub mod secret;
+pub mod session;
 pub mod token;
 
 pub use error::{Error, ErrorKind, Result};

@@ -1,0 +1,244 @@
+//! Session tests: a fake clock is stepped; nothing sleeps.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+
+use super::*;
+use crate::core::http::Method;
+
+const T0: u64 = 1_750_000_000_000;
+
+fn base(url: &str) -> BaseUrl {
+    BaseUrl::parse(url).unwrap_or_else(|e| unreachable!("{e}"))
+}
+
+fn session(creds: Credentials) -> Session {
+    Session::new(base("https://example.test"), creds, Timing::default()).unwrap_or_else(|e| unreachable!("{e}"))
+}
+
+fn depay() -> Session {
+    session(Credentials::Depay { api_key: Secret::from("dp_key") })
+}
+
+fn jwt(exp_s: u64) -> String {
+    format!("eyJhbGciOiJIUzI1NiJ9.{}.sig", URL_SAFE_NO_PAD.encode(format!(r#"{{"exp":{exp_s}}}"#)))
+}
+
+fn send(poll: Result<Poll>) -> AuthRequest {
+    match poll {
+        Ok(Poll::Send(req)) => req,
+        other => unreachable!("expected Send, got {other:?}"),
+    }
+}
+
+fn ready(poll: Result<Poll>) -> Stamped {
+    match poll {
+        Ok(Poll::Ready(s)) => s,
+        other => unreachable!("expected Ready, got {other:?}"),
+    }
+}
+
+fn depay_token(token: &str, secs: u64) -> String {
+    format!(r#"{{"expiresIn":"{secs}","accessToken":"{token}","refreshToken":"r"}}"#)
+}
+
+#[test]
+fn depay_token_lifecycle_with_two_windows() {
+    let mut s = depay();
+    let req = send(s.poll(T0, false));
+    assert_eq!((req.kind, req.request.method, req.request.url.as_str()), (AuthKind::Token, Method::Get, "https://example.test/auth/token"));
+    assert!(matches!(s.poll(T0, true), Ok(Poll::Wait)), "a pending auth is waited for, not duplicated");
+    assert!(matches!(s.receive(AuthKind::Token, &Response::new(200, &depay_token("at1", 3600)), T0 + 100), Ok(Received::Installed)));
+    let first = ready(s.poll(T0 + 1_000, false));
+    assert_eq!(first.headers.get("Authorization"), Some("Bearer at1"));
+    // Expires at T0 + 100 + 3600 s; should-refresh window is 2 min (10 % of 1 h is 6 min: capped).
+    let expiry = T0 + 100 + 3_600_000;
+    assert!(matches!(s.poll(expiry - 120_001, false), Ok(Poll::Ready(_))));
+    match s.poll(expiry - 120_000, false) {
+        Ok(Poll::Renew(stamped, req)) => {
+            assert_eq!(stamped.headers.get("Authorization"), Some("Bearer at1"));
+            assert_eq!(req.kind, AuthKind::Token);
+        }
+        other => unreachable!("expected Renew, got {other:?}"),
+    }
+    assert!(matches!(s.poll(expiry - 120_000, true), Ok(Poll::Ready(_))), "renewal pending: serve, don't duplicate");
+    // Must-refresh: 5 s before expiry the token is no longer served.
+    assert_eq!(send(s.poll(expiry - 5_000, false)).kind, AuthKind::Token);
+    assert!(s.receive(AuthKind::Token, &Response::new(200, &depay_token("at2", 3600)), expiry - 4_000).is_ok());
+    let second = ready(s.poll(expiry - 3_000, false));
+    assert_eq!(second.headers.get("Authorization"), Some("Bearer at2"));
+    assert!(second.generation > first.generation);
+}
+
+#[test]
+fn short_tokens_refresh_at_ten_percent() {
+    let mut s = depay();
+    let _ = send(s.poll(T0, false));
+    assert!(s.receive(AuthKind::Token, &Response::new(200, &depay_token("at", 60)), T0).is_ok());
+    assert!(matches!(s.poll(T0 + 53_999, false), Ok(Poll::Ready(_))));
+    assert!(matches!(s.poll(T0 + 54_000, false), Ok(Poll::Renew(..))));
+}
+
+#[test]
+fn configured_windows_are_used() {
+    let timing = Timing { refresh_margin_ms: Some(600_000), must_refresh_ms: Some(60_000), max_idle_ms: None };
+    let mut s = Session::new(base("https://x.test"), Credentials::Depay { api_key: Secret::from("k") }, timing).unwrap_or_else(|e| unreachable!("{e}"));
+    let _ = send(s.poll(T0, false));
+    assert!(s.receive(AuthKind::Token, &Response::new(200, &depay_token("at", 3600)), T0).is_ok());
+    assert!(matches!(s.poll(T0 + 3_000_000 - 1, false), Ok(Poll::Ready(_))));
+    assert!(matches!(s.poll(T0 + 3_000_000, false), Ok(Poll::Renew(..))));
+    assert!(matches!(s.poll(T0 + 3_540_000, false), Ok(Poll::Send(_))));
+}
+
+#[test]
+fn failed_auth_is_not_cached_and_a_valid_token_is_kept() {
+    let mut s = depay();
+    let _ = send(s.poll(T0, false));
+    assert_eq!(s.receive(AuthKind::Token, &Response::new(403, r#"{"statusCode":403}"#), T0).map(|_| ()).map_err(|e| e.code()), Err("auth_rejected"));
+    let _ = send(s.poll(T0 + 1, false)); // tries again
+    assert!(s.receive(AuthKind::Token, &Response::new(200, &depay_token("good", 3600)), T0).is_ok());
+    let gen = s.generation();
+    for bad in [r#"{"expiresIn":"abc","accessToken":"x"}"#, "not json", r#"{"expiresIn":"0","accessToken":"x"}"#] {
+        assert_eq!(s.receive(AuthKind::Token, &Response::new(200, bad), T0 + 10).map(|_| ()).map_err(|e| e.code()), Err("malformed_response"));
+    }
+    let still = ready(s.poll(T0 + 20, false));
+    assert_eq!((still.headers.get("Authorization"), still.generation), (Some("Bearer good"), gen));
+}
+
+#[test]
+fn straggler_401s_do_not_invalidate_a_newer_token() {
+    let mut s = depay();
+    let _ = send(s.poll(T0, false));
+    assert!(s.receive(AuthKind::Token, &Response::new(200, &depay_token("old", 3600)), T0).is_ok());
+    let old = ready(s.poll(T0, false)).generation;
+    assert_eq!(s.unauthorized(old), Ok(()));
+    let _ = send(s.poll(T0 + 1, false)); // the current token was dropped: re-authenticate
+    assert!(s.receive(AuthKind::Token, &Response::new(200, &depay_token("new", 3600)), T0 + 2).is_ok());
+    for _ in 0..100 {
+        assert_eq!(s.unauthorized(old), Ok(()));
+    }
+    let now = ready(s.poll(T0 + 3, false));
+    assert_eq!(now.headers.get("Authorization"), Some("Bearer new"), "100 stragglers changed nothing");
+}
+
+#[test]
+fn static_keys_are_final_on_401() {
+    let mut s = session(Credentials::Adjutor { api_key: Secret::from("adj") });
+    let stamped = ready(s.poll(T0, false));
+    assert_eq!(stamped.headers.get("Authorization"), Some("Bearer adj"));
+    let err = s.unauthorized(stamped.generation).err();
+    assert_eq!(err.map(|e| (e.code(), e.status(), e.provider())), Some(("auth_rejected", Some(401), Some(ProviderId::Adjutor))));
+    let bad = Session::new(base("https://x.test"), Credentials::Adjutor { api_key: Secret::from("adj ") }, Timing::default());
+    assert_eq!(bad.map(|_| ()).map_err(|e| e.code()), Err("invalid_header_value"));
+}
+
+#[test]
+fn server_clock_offset_corrects_jwt_expiry() {
+    // The local clock runs 10 minutes ahead of the server.
+    let skew = 600_000;
+    let server_now = T0;
+    let local_now = T0 + skew;
+    let mut s = session(Credentials::Defindex { api_key: None, email: Some("a@b.c".into()), password: Some(Secret::from("pw")) });
+    assert_eq!(send(s.poll(local_now, false)).kind, AuthKind::Login);
+    let exp_s = server_now / 1000 + 3600;
+    let body = format!(r#"{{"access_token":"{}","refresh_token":"r1"}}"#, jwt(exp_s));
+    let date = httpdate::fmt_http_date(std::time::UNIX_EPOCH + std::time::Duration::from_millis(server_now));
+    let resp = Response { status: 200, body: &body, date: Some(&date) };
+    assert!(s.receive(AuthKind::Login, &resp, local_now).is_ok());
+    assert_eq!(s.clock_offset_ms(), -600_000);
+    // Without the offset the token would look expired already. With it: fresh for ~58 minutes.
+    assert!(matches!(s.poll(local_now + 3_600_000 - 120_001, false), Ok(Poll::Ready(_))));
+    assert!(matches!(s.poll(local_now + 3_600_000 - 120_000, false), Ok(Poll::Renew(..))));
+}
+
+#[test]
+fn defindex_refresh_tokens_are_used_once_then_login() {
+    let mut s = session(Credentials::Defindex { api_key: None, email: Some("a@b.c".into()), password: Some(Secret::from("pw")) });
+    let login = send(s.poll(T0, false));
+    assert_eq!(login.kind, AuthKind::Login);
+    let exp = T0 / 1000 + 3600;
+    let body = format!(r#"{{"access_token":"{}","refresh_token":"r1"}}"#, jwt(exp));
+    assert!(s.receive(AuthKind::Login, &Response::new(200, &body), T0).is_ok());
+    let refresh = send(s.poll(T0 + 3_600_000, false));
+    assert_eq!((refresh.kind, refresh.request.headers.get("Authorization")), (AuthKind::Refresh, Some("Bearer r1")));
+    // Whatever happens next, r1 is never sent again: the refresh is rejected, fall back to login.
+    assert!(matches!(s.receive(AuthKind::Refresh, &Response::new(403, "{}"), T0 + 3_600_001), Ok(Received::Retry)));
+    let again = send(s.poll(T0 + 3_600_002, false));
+    assert_eq!(again.kind, AuthKind::Login);
+    // Postman shape on refresh also works, and the new refresh token is stored.
+    let body = format!(r#"{{"jwt":"{}","refreshToken":"r2"}}"#, jwt(exp + 3600));
+    assert!(s.receive(AuthKind::Refresh, &Response::new(200, &body), T0 + 3_600_003).is_ok());
+    let next = send(s.poll(T0 + 7_200_000, false));
+    assert_eq!(next.request.headers.get("Authorization"), Some("Bearer r2"));
+}
+
+#[test]
+fn defindex_refresh_rejected_without_password_is_refresh_failed() {
+    let mut s = session(Credentials::Defindex { api_key: None, email: Some("a@b.c".into()), password: Some(Secret::from("pw")) });
+    let _ = send(s.poll(T0, false));
+    let body = format!(r#"{{"access_token":"{}","refresh_token":"r1"}}"#, jwt(T0 / 1000 + 3600));
+    assert!(s.receive(AuthKind::Login, &body_resp(&body), T0).is_ok());
+    if let Credentials::Defindex { password, .. } = &mut s.creds {
+        *password = None;
+    }
+    let _ = send(s.poll(T0 + 3_600_000, false));
+    let err = s.receive(AuthKind::Refresh, &Response::new(401, "{}"), T0 + 3_600_000).err();
+    assert_eq!(err.map(|e| (e.code(), e.status())), Some(("refresh_failed", Some(401))));
+    assert_eq!(s.poll(T0 + 3_600_001, false).map(|_| ()).map_err(|e| e.code()), Err("refresh_failed"));
+}
+
+fn body_resp(body: &str) -> Response<'_> {
+    Response::new(200, body)
+}
+
+#[test]
+fn kiiex_sessions_expire_when_idle() {
+    let signer = KiiexSigner::new(&Secret::from("d2f5a1c3b4e6f7089a1b2c3d4e5f6a7b")).unwrap_or_else(|e| unreachable!("{e}"));
+    let creds = Credentials::Kiiex { api_key: "7c3e0f1a2b4d5e6f8091a2b3c4d5e6f7".into(), signer, user_id: "184".into(), form: AuthForm::HeadersGet };
+    let mut s = session(creds);
+    let auth = send(s.poll(637_958_203, false));
+    assert_eq!(auth.kind, AuthKind::Authenticate);
+    assert_eq!(auth.request.headers.get("Nonce"), Some("637958203"));
+    assert_eq!(auth.request.headers.get("Signature"), Some("e29b8f8f9654f9604c16fd193e9440c889e558bca55962c87a5ebcf7355a8897"));
+    assert!(s.receive(AuthKind::Authenticate, &Response::new(200, r#"{"Authenticated":true,"SessionToken":"st"}"#), T0).is_ok());
+    let idle = kiiex::DEFAULT_MAX_IDLE_MS;
+    assert_eq!(ready(s.poll(T0 + idle - 1, false)).headers.get("aptoken"), Some("st"));
+    // Used at T0 + idle - 1: good until T0 + 2 * idle - 1.
+    assert!(matches!(s.poll(T0 + 2 * idle - 2, false), Ok(Poll::Ready(_))));
+    let again = send(s.poll(T0 + 3 * idle, false));
+    assert_eq!(again.request.headers.get("Nonce"), Some((T0 + 3 * idle).to_string().as_str()));
+    assert_eq!(s.receive(AuthKind::Authenticate, &Response::new(200, r#"{"Authenticated":false}"#), T0).map(|_| ()).map_err(|e| e.code()), Err("auth_rejected"));
+}
+
+#[test]
+fn deltadefi_rotation_swaps_the_key_under_a_new_generation() {
+    let mut s = session(Credentials::Deltadefi { api_key: Secret::from("dd_old") });
+    let before = ready(s.poll(T0, false));
+    assert_eq!(before.headers.get("X-API-KEY"), Some("dd_old"));
+    let rotate = s.rotate_request().unwrap_or_else(|e| unreachable!("{e}"));
+    assert_eq!(rotate.request.url, "https://example.test/accounts/new-api-key");
+    match s.receive(AuthKind::Rotate, &Response::new(200, r#"{"api_key":"dd_new","created_at":"2026-01-01"}"#), T0) {
+        Ok(Received::Rotated(key)) => assert_eq!(key.expose(), "dd_new"),
+        other => unreachable!("{other:?}"),
+    }
+    let after = ready(s.poll(T0, false));
+    assert_eq!(after.headers.get("X-API-KEY"), Some("dd_new"));
+    assert!(after.generation > before.generation);
+    assert_eq!(s.unauthorized(before.generation), Ok(()), "a call that raced the rotation retries with the new key");
+    assert_eq!(s.unauthorized(after.generation).map_err(|e| e.code()), Err("auth_rejected"));
+    assert_eq!(depay().rotate_request().map(|_| ()).map_err(|e| e.code()), Err("unsupported"));
+}
+
+#[test]
+fn defindex_needs_a_key_or_a_login() {
+    let err = Session::new(base("https://x.test"), Credentials::Defindex { api_key: None, email: Some("a@b".into()), password: None }, Timing::default());
+    assert_eq!(err.map(|_| ()).map_err(|e| e.code()), Err("missing_credential"));
+    let mut s = session(Credentials::Defindex { api_key: Some(Secret::from("sk_1")), email: None, password: None });
+    assert_eq!(ready(s.poll(T0, false)).headers.get("Authorization"), Some("Bearer sk_1"));
+}
+
+#[test]
+fn http_dates() {
+    assert_eq!(parse_http_date_ms("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777_000));
+    assert_eq!(parse_http_date_ms("yesterday"), None);
+}

@@ -2,6 +2,7 @@
 //! reads the clock (`Date.now`) and random bytes (`getrandom`), and nothing else: every decision
 //! is made in the core.
 
+mod client;
 mod convert;
 mod error;
 
@@ -13,6 +14,7 @@ use crate::core::providers::kiiex::{AuthFields, KiiexSigner as CoreSigner, Monot
 use crate::core::{static_headers, Error, ErrorKind, ProviderId, StaticCredentials};
 use convert::{headers_object, id, opt_id, opt_secret, opt_string, options, secret, string};
 use error::{invalid, IntoJs};
+pub use client::{Client, ClientOptions};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = r#"

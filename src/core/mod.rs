@@ -79,7 +79,8 @@ mod tests {
 
     #[test]
     fn static_headers_table() {
-        let cases: &[(ProviderId, StaticCredentials, &[(&str, &str)])] = &[
+        type Case = (ProviderId, StaticCredentials, &'static [(&'static str, &'static str)]);
+        let cases: &[Case] = &[
             (ProviderId::Defindex, creds(Some("sk_1"), None, None), &[("Authorization", "Bearer sk_1")]),
             (ProviderId::Deltadefi, creds(Some("dd_1"), None, None), &[("X-API-KEY", "dd_1")]),
             (ProviderId::Adjutor, creds(Some("adj_1"), None, None), &[("Authorization", "Bearer adj_1")]),

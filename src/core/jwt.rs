@@ -30,7 +30,9 @@ pub fn unverified_expiry_ms(jwt: &str) -> Result<u64, JwtError> {
         return Err(JwtError::NotAJwt);
     }
     let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).map_err(|_| JwtError::NotBase64)?;
-    let claims: Value = serde_json::from_slice(&bytes).map_err(|_| JwtError::NotJson)?;
+    // Through `from_str`, the same instantiation the response parsers use (smaller wasm).
+    let text = core::str::from_utf8(&bytes).map_err(|_| JwtError::NotJson)?;
+    let claims: Value = serde_json::from_str(text).map_err(|_| JwtError::NotJson)?;
     let exp = claims.as_object().ok_or(JwtError::NotJson)?.get("exp").and_then(Value::as_f64).ok_or(JwtError::NoExp)?;
     // Between 2001 and 2286: anything else is not a real expiry.
     if !(1e9..1e10).contains(&exp) {

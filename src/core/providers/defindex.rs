@@ -2,7 +2,7 @@
 //! refresh (`POST /refresh`, Bearer refresh token, possibly single-use), and API key
 //! generate / list / revoke with the access JWT.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::{bearer, str_field, token_field, ProviderId};
 use crate::core::error::{Error, ErrorKind, Result};
@@ -36,7 +36,7 @@ fn check_login_field(field: &'static str, value: &str) -> Result<()> {
     Ok(())
 }
 
-fn json_request(method: Method, url: String, bearer_token: Option<&str>, body: Option<Value>) -> Result<Request> {
+fn json_request(method: Method, url: String, bearer_token: Option<&str>, body: Option<String>) -> Result<Request> {
     let mut headers = Headers::new();
     if let Some(token) = bearer_token {
         headers.push_sensitive("Authorization", "token", bearer("token", token)?)?;
@@ -44,7 +44,7 @@ fn json_request(method: Method, url: String, bearer_token: Option<&str>, body: O
     if body.is_some() {
         headers.push_plain("Content-Type", "contentType", "application/json".into())?;
     }
-    Ok(Request { method, url, headers, body: body.map(|b| b.to_string()) })
+    Ok(Request { method, url, headers, body })
 }
 
 // --- auth request builders ---------------------------------------------------------------------
@@ -53,7 +53,12 @@ fn json_request(method: Method, url: String, bearer_token: Option<&str>, body: O
 pub fn login_request(base: &BaseUrl, email: &str, password: &Secret) -> Result<Request> {
     check_login_field("email", email)?;
     check_login_field("password", password.expose())?;
-    let body = json!({ "email": email, "password": password.expose() });
+    #[derive(serde::Serialize)]
+    struct Login<'a> {
+        email: &'a str,
+        password: &'a str,
+    }
+    let body = serde_json::to_string(&Login { email, password: password.expose() }).unwrap_or_default();
     json_request(Method::Post, base.join("/login"), None, Some(body))
 }
 
@@ -68,7 +73,11 @@ pub fn generate_key_request(base: &BaseUrl, access_token: &str, name: Option<&st
     if let Some(name) = name {
         check_login_field("name", name)?;
     }
-    let body = name.map(|n| json!({ "name": n }));
+    #[derive(serde::Serialize)]
+    struct Generate<'a> {
+        name: &'a str,
+    }
+    let body = name.map(|name| serde_json::to_string(&Generate { name }).unwrap_or_default());
     json_request(Method::Post, base.join("/api-keys/generate"), Some(access_token), body)
 }
 
@@ -84,7 +93,13 @@ pub fn revoke_key_request(base: &BaseUrl, access_token: &str, key_id: &str) -> R
     if key_id.is_empty() || key_id.len() > 128 || !key_id.bytes().all(url_safe) {
         return Err(Error::new(ErrorKind::InvalidArgument, "must be 1 to 128 letters, digits, '-' or '_'").with_field("keyId"));
     }
-    json_request(Method::Post, base.join(&format!("/api-keys/{key_id}/revoke")), Some(access_token), Some(json!({ "keyId": key_id })))
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Revoke<'a> {
+        key_id: &'a str,
+    }
+    let body = serde_json::to_string(&Revoke { key_id }).unwrap_or_default();
+    json_request(Method::Post, base.join(&format!("/api-keys/{key_id}/revoke")), Some(access_token), Some(body))
 }
 
 // --- response parsers --------------------------------------------------------------------------
@@ -122,7 +137,7 @@ pub fn parse_generated_key(resp: &Response<'_>) -> Result<GeneratedKey> {
     let body = resp.json(P)?;
     let key = token_field(P, resp.status, &body, "key")?;
     let id = match body.get("id") {
-        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::Number(n)) => n.as_u64().map(|id| id.to_string()).ok_or_else(|| malformed(P, resp.status, "id is not a whole number"))?,
         _ => str_field(P, resp.status, &body, "id")?.to_owned(),
     };
     Ok(GeneratedKey { key, id })

@@ -4,7 +4,7 @@
 //! the three strings concatenated in that order with no separator, UTF-8.
 
 use hmac::{Hmac, KeyInit, Mac};
-use serde_json::{json, Value};
+use serde_json::Value;
 use sha2::Sha256;
 
 use super::ProviderId;
@@ -176,14 +176,32 @@ impl AuthFields {
         Ok(h)
     }
 
-    fn json(&self) -> Value {
-        json!({ "APIKey": self.api_key, "Signature": self.signature, "UserId": self.user_id, "Nonce": self.nonce })
+    /// The JSON object `{"APIKey","Signature","UserId","Nonce"}`, all strings.
+    fn json(&self) -> String {
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "PascalCase")]
+        struct Body<'a> {
+            #[serde(rename = "APIKey")]
+            api_key: &'a str,
+            signature: &'a str,
+            user_id: &'a str,
+            nonce: &'a str,
+        }
+        let body = Body { api_key: &self.api_key, signature: &self.signature, user_id: &self.user_id, nonce: &self.nonce };
+        serde_json::to_string(&body).unwrap_or_default()
     }
 
     /// The WebSocket frame `{"m":0,"i":seq,"n":"AuthenticateUser","o":"<JSON of the fields>"}`.
     /// keystamp only builds it; the host sends it.
     pub fn websocket_frame(&self, seq: u64) -> String {
-        json!({ "m": 0, "i": seq, "n": "AuthenticateUser", "o": self.json().to_string() }).to_string()
+        #[derive(serde::Serialize)]
+        struct Frame<'a> {
+            m: u8,
+            i: u64,
+            n: &'a str,
+            o: &'a str,
+        }
+        serde_json::to_string(&Frame { m: 0, i: seq, n: "AuthenticateUser", o: &self.json() }).unwrap_or_default()
     }
 }
 
@@ -208,7 +226,7 @@ pub fn authenticate_request(base: &BaseUrl, fields: &AuthFields, form: AuthForm)
         AuthForm::JsonBody => {
             let mut headers = Headers::new();
             headers.push_plain("Content-Type", "contentType", "application/json".into())?;
-            Request { method: Method::Post, url, headers, body: Some(fields.json().to_string()) }
+            Request { method: Method::Post, url, headers, body: Some(fields.json()) }
         }
     })
 }
@@ -250,6 +268,7 @@ pub fn session_headers(session_token: &str) -> Result<Headers> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     /// The vectors of the provider contracts (computed with Python's `hmac`).
     const VECTORS: &[(&str, &str, &str, &str, &str)] = &[

@@ -34,6 +34,9 @@ test('rotateKey swaps the key atomically, reports it, and calls racing the rotat
     assert.equal(newKey, emu.credentials.deltadefi.apiKey);
     assert.deepEqual(reported, [[newKey, 'deltadefi']]);
     assert.equal(emu.count('deltadefi', 'rotate'), 1);
+    const api = emu.requests.filter((r) => r.route === 'api');
+    assert.equal(api.filter((r) => r.status === 401 && r.headers['x-api-key'] === oldKey).length, 20, 'every racing call hit the dead key');
+    assert.equal(api.filter((r) => r.status === 200 && r.headers['x-api-key'] === newKey).length, 20, 'and was retried once with the new one');
     const after = await client.fetch('/accounts/balance');
     assert.equal(after.status, 200);
     assert.equal(emu.requests.at(-1).headers['x-api-key'], newKey);

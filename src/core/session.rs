@@ -68,7 +68,7 @@ pub enum Credentials {
     /// Kiiex: key, secret (as a keyed signer) and user id.
     Kiiex {
         /// `APIKey`.
-        api_key: String,
+        api_key: Secret,
         /// Keyed with the API secret.
         signer: KiiexSigner,
         /// `UserId`.
@@ -299,7 +299,7 @@ impl Session {
             Credentials::Depay { api_key } => (depay::token_request(&self.base, api_key.expose())?, AuthKind::Token),
             Credentials::Kiiex { api_key, signer, user_id, form } => {
                 let nonce = self.nonces.next(now_ms).to_string();
-                let fields = AuthFields::new(signer, api_key, user_id, &nonce)?;
+                let fields = AuthFields::new(signer, api_key.expose(), user_id, &nonce)?;
                 (kiiex::authenticate_request(&self.base, &fields, *form)?, AuthKind::Authenticate)
             }
             Credentials::Defindex { email, password, .. } => match (self.refresh_token.take(), email, password) {

@@ -194,7 +194,7 @@ fn body_resp(body: &str) -> Response<'_> {
 #[test]
 fn kiiex_sessions_expire_when_idle() {
     let signer = KiiexSigner::new(&Secret::from("d2f5a1c3b4e6f7089a1b2c3d4e5f6a7b")).unwrap_or_else(|e| unreachable!("{e}"));
-    let creds = Credentials::Kiiex { api_key: "7c3e0f1a2b4d5e6f8091a2b3c4d5e6f7".into(), signer, user_id: "184".into(), form: AuthForm::HeadersGet };
+    let creds = Credentials::Kiiex { api_key: Secret::from("7c3e0f1a2b4d5e6f8091a2b3c4d5e6f7"), signer, user_id: "184".into(), form: AuthForm::HeadersGet };
     let mut s = session(creds);
     let auth = send(s.poll(637_958_203, false));
     assert_eq!(auth.kind, AuthKind::Authenticate);

@@ -125,8 +125,8 @@ fn credentials(provider: ProviderId, opts: &Object) -> Result<Credentials> {
                 Some("json") => AuthForm::JsonBody,
                 Some(_) => return Err(invalid("kiiexAuthForm", "must be \"headers\", \"headers-post\" or \"json\"")),
             };
-            let api_key = string(opts, "apiKey")?;
-            crate::core::headers::check_credential("apiKey", &api_key)?;
+            let api_key = secret(opts, "apiKey")?;
+            crate::core::headers::check_credential("apiKey", api_key.expose())?;
             let user_id = super::convert::id(opts, "userId")?;
             crate::core::headers::check_credential("userId", &user_id)?;
             Credentials::Kiiex { api_key, signer: KiiexSigner::new(&secret(opts, "apiSecret")?)?, user_id, form }
@@ -343,10 +343,18 @@ impl Handle {
             Some(url) => web_sys::Request::new_with_str_and_init(&url, &init),
             None => match input.dyn_into::<web_sys::Request>() {
                 Ok(req) => web_sys::Request::new_with_request_and_init(&req, &init),
-                Err(other) => web_sys::Request::new_with_str_and_init(&String::from(js_sys::JsString::from(other)), &init),
+                // A URL object (or anything with a string `href`, as URL polyfills have).
+                Err(other) => match Reflect::get(&other, &"href".into()).ok().and_then(|h| h.as_string()).filter(|_| other.is_object()) {
+                    Some(href) => web_sys::Request::new_with_str_and_init(&href, &init),
+                    None => return Err(to_js(&invalid("input", "must be a string, a URL or a Request"))),
+                },
             },
         }
         .map_err(|_| to_js(&invalid("input", "is not a valid request")))?;
+        // Never let fetch follow a redirect with credentials: it would carry custom headers
+        // (X-API-KEY, aptoken, ...) to whatever origin the Location names. A 3xx is returned as is.
+        let request = web_sys::Request::new_with_request_and_init(&request, &no_redirects())
+            .map_err(|_| to_js(&invalid("input", "is not a valid request")))?;
         if !base.same_origin(&request.url()) {
             return Err(to_js(&Error::new(ErrorKind::OriginMismatch, "credentials are only sent to the configured baseUrl origin").with_provider(session.provider())));
         }
@@ -362,8 +370,14 @@ fn apply(request: &web_sys::Request, headers: &Headers) -> std::result::Result<(
     Ok(())
 }
 
-fn js_request(request: &CoreRequest) -> std::result::Result<web_sys::Request, JsValue> {
+fn no_redirects() -> web_sys::RequestInit {
     let init = web_sys::RequestInit::new();
+    init.set_redirect(web_sys::RequestRedirect::Manual);
+    init
+}
+
+fn js_request(request: &CoreRequest) -> std::result::Result<web_sys::Request, JsValue> {
+    let init = no_redirects();
     init.set_method(request.method.as_str());
     let headers = web_sys::Headers::new()?;
     for h in request.headers.iter() {

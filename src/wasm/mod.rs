@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::core::providers::kiiex::{AuthFields, KiiexSigner as CoreSigner, MonotonicNonce};
 use crate::core::{static_headers, Error, ErrorKind, ProviderId, StaticCredentials};
-use convert::{headers_object, id, opt_id, opt_secret, opt_string, options, secret, string};
+use convert::{headers_object, id, opt_id, opt_secret, opt_string, options, secret};
 use error::{invalid, IntoJs};
 pub use client::{Client, ClientOptions};
 
@@ -133,7 +133,7 @@ fn nonce_from(opts: &js_sys::Object, sequence: &mut MonotonicNonce) -> Result<St
 }
 
 fn auth_headers_object(signer: &CoreSigner, opts: &js_sys::Object, nonce: String) -> Result<JsValue, Error> {
-    let fields = AuthFields::new(signer, &string(opts, "apiKey")?, &id(opts, "userId")?, &nonce)?;
+    let fields = AuthFields::new(signer, secret(opts, "apiKey")?.expose(), &id(opts, "userId")?, &nonce)?;
     Ok(headers_object(&fields.headers()?).into())
 }
 
@@ -144,7 +144,7 @@ pub fn kiiex_signature(options_: &KiiexSignatureOptions) -> Result<String, JsVal
     (|| {
         let opts = options(options_, "options")?;
         let signer = CoreSigner::new(&secret(opts, "apiSecret")?)?;
-        signer.sign(&id(opts, "nonce")?, &id(opts, "userId")?, &string(opts, "apiKey")?)
+        signer.sign(&id(opts, "nonce")?, &id(opts, "userId")?, secret(opts, "apiKey")?.expose())
     })()
     .js()
 }
@@ -168,9 +168,9 @@ pub fn kiiex_auth_headers(options_: &KiiexAuthHeadersOptions) -> Result<KiiexAut
 /// `Authorization: Bearer <accessToken>` (or `x-api-key` when only `apiKey` is given), kiiex
 /// `aptoken: <sessionToken>`.
 #[wasm_bindgen(js_name = authHeaders)]
-pub fn auth_headers(provider: &str, credentials: &StaticCredentialsOptions) -> Result<HeadersObject, JsValue> {
+pub fn auth_headers(#[wasm_bindgen(unchecked_param_type = "Provider")] provider: JsValue, credentials: &StaticCredentialsOptions) -> Result<HeadersObject, JsValue> {
     (|| {
-        let provider: ProviderId = provider.parse()?;
+        let provider: ProviderId = convert::required_string(&provider, "provider")?.parse()?;
         let opts = options(credentials, "credentials")?;
         let creds = StaticCredentials {
             api_key: opt_secret(opts, "apiKey")?,
@@ -207,7 +207,7 @@ impl KiiexSigner {
     pub fn sign(&self, options_: &KiiexSignOptions) -> Result<String, JsValue> {
         (|| {
             let opts = options(options_, "options")?;
-            self.signer.sign(&id(opts, "nonce")?, &id(opts, "userId")?, &string(opts, "apiKey")?)
+            self.signer.sign(&id(opts, "nonce")?, &id(opts, "userId")?, secret(opts, "apiKey")?.expose())
         })()
         .js()
     }

@@ -70,7 +70,7 @@ fn auth_headers_for_each_provider() {
         ("kiiex", "sessionToken", "st_1", "aptoken", "st_1"),
     ];
     for (provider, field, value, name, want) in cases {
-        let headers = auth_headers(provider, object(&[(field, value.into())]).unchecked_ref()).map_err(code_of);
+        let headers = auth_headers(provider.into(), object(&[(field, value.into())]).unchecked_ref()).map_err(code_of);
         let headers = headers.unwrap_or_else(|code| unreachable!("{provider}: {code}"));
         assert_eq!(get(&headers, name).as_string().as_deref(), Some(want), "{provider}");
         assert_eq!(Object::keys(headers.unchecked_ref::<Object>()).length(), 1);
@@ -80,12 +80,12 @@ fn auth_headers_for_each_provider() {
 #[wasm_bindgen_test]
 fn bad_header_values_are_typed_errors_without_the_value() {
     for bad in ["SEKRIT\r\nX-Evil: 1", "SEKRIT ", "SEK\0RIT"] {
-        let err = auth_headers("adjutor", object(&[("apiKey", bad.into())]).unchecked_ref()).err().unwrap_or(JsValue::NULL);
+        let err = auth_headers("adjutor".into(), object(&[("apiKey", bad.into())]).unchecked_ref()).err().unwrap_or(JsValue::NULL);
         let message = get(&err, "message").as_string().unwrap_or_default();
         assert!(!message.contains("SEKRIT"), "{message}");
         assert_eq!(code_of(err), "invalid_header_value");
     }
-    let err = auth_headers("aws", object(&[]).unchecked_ref()).err().unwrap_or(JsValue::NULL);
+    let err = auth_headers("aws".into(), object(&[]).unchecked_ref()).err().unwrap_or(JsValue::NULL);
     assert_eq!(code_of(err), "unknown_provider");
 }
 

@@ -141,7 +141,7 @@ impl BaseUrl {
         };
         let authority_len = rest.find('/').unwrap_or(rest.len());
         let authority = rest.get(..authority_len).unwrap_or_default();
-        if authority.is_empty() || authority.contains('@') || url.contains(['?', '#']) {
+        if !is_host_and_port(authority) || url.contains(['?', '#']) {
             return bad("must be scheme://host[:port][/path] without user info, query or fragment");
         }
         if scheme == "http" && !is_loopback(authority) {
@@ -178,6 +178,23 @@ impl BaseUrl {
     }
 }
 
+/// `host[:port]`: a DNS name or IPv4 address (letters, digits, `-`, `_`, `.`) or a bracketed IPv6
+/// address, then an optional decimal port. Anything else (user info, `\`, `%`, ...) could be read
+/// differently by the URL parser `fetch` uses, and then [`BaseUrl::origin`] would not be the
+/// origin the credentials go to.
+fn is_host_and_port(authority: &str) -> bool {
+    let (host, port) = match authority.rfind(']') {
+        Some(end) => authority.split_at(end + 1),
+        None => authority.split_at(authority.find(':').unwrap_or(authority.len())),
+    };
+    let port_ok = port.is_empty() || port.strip_prefix(':').is_some_and(|p| p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    let host_ok = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(v6) => !v6.is_empty() && v6.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.'),
+        None => !host.is_empty() && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_')),
+    };
+    port_ok && host_ok
+}
+
 fn is_loopback(authority: &str) -> bool {
     let host = match authority.rsplit_once(':') {
         Some((h, port)) if !h.ends_with(']') || authority.starts_with('[') => {
@@ -185,7 +202,15 @@ fn is_loopback(authority: &str) -> bool {
         }
         _ => authority,
     };
-    host == "localhost" || host == "[::1]" || host.starts_with("127.")
+    host == "localhost" || host == "[::1]" || is_ipv4_loopback(host)
+}
+
+/// `127.a.b.c` written as four decimal octets. A name such as `127.example.com` is not a
+/// loopback address: it resolves wherever its owner wants.
+fn is_ipv4_loopback(host: &str) -> bool {
+    let octet = |o: &str| !o.is_empty() && o.len() <= 3 && o.bytes().all(|b| b.is_ascii_digit()) && o.parse::<u8>().is_ok();
+    let mut octets = host.split('.');
+    octets.next() == Some("127") && octets.clone().count() == 3 && octets.all(octet)
 }
 
 #[cfg(test)]
@@ -199,7 +224,14 @@ mod tests {
         assert_eq!(ok("https://adjutor.lendsqr.com/v2"), Ok(("https://adjutor.lendsqr.com/v2".into(), "https://adjutor.lendsqr.com".into())));
         assert_eq!(ok("http://127.0.0.1:8080/kiiex/ap").map(|b| b.1), Ok("http://127.0.0.1:8080".into()));
         assert!(ok("http://localhost:1/x").is_ok());
+        assert!(ok("http://127.8.9.10").is_ok() && ok("http://[::1]:9/").is_ok());
         for bad in ["ftp://x", "http://example.com", "https://", "https://u:p@x.com", "https://x.com/?a", "https://x .com", "api.depay.us", "https://x.com/\n"] {
+            assert_eq!(BaseUrl::parse(bad).map_err(|e| e.code()), Err("invalid_argument"), "{bad}");
+        }
+        // Found by fuzzing: authorities a URL parser reads differently, and names that merely
+        // start with "127." (not loopback addresses).
+        for bad in ["https://evil.com\\.api.defindex.io", "https://api%2edefindex.io", "https://[::1", "https://x.com:port", "https://x.com:443:1", "https://:443",
+            "http://127.0.z.1", "http://127.evil.com", "http://127.0.0.1.evil.com:80", "http://127.0.0.256", "http://127.1", "http://127.0.0.+1"] {
             assert_eq!(BaseUrl::parse(bad).map_err(|e| e.code()), Err("invalid_argument"), "{bad}");
         }
     }

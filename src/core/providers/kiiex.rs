@@ -133,7 +133,8 @@ impl MonotonicNonce {
 
 // --- auth request builders ---------------------------------------------------------------------
 
-/// The four `AuthenticateUser` values, checked for use in headers or a JSON body.
+/// The four `AuthenticateUser` values, checked for use in headers or a JSON body. The key and the
+/// signature are zeroized on drop.
 #[derive(Clone, PartialEq, Eq)]
 pub struct AuthFields {
     /// `APIKey`
@@ -154,6 +155,13 @@ impl core::fmt::Debug for AuthFields {
             .field("user_id", &self.user_id)
             .field("nonce", &self.nonce)
             .finish()
+    }
+}
+
+impl Drop for AuthFields {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.api_key);
+        zeroize::Zeroize::zeroize(&mut self.signature);
     }
 }
 

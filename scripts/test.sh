@@ -4,7 +4,7 @@
 #   2. wasm-bindgen tests in Node and in headless Chromium
 #   3. build and `npm pack` the package, install the tarball into a scratch consumer
 #   4. node:test suites (tests/**/*.test.mjs, www/**/*.test.mjs) importing `keystamp` by name
-#   5. time-bounded fuzzing, when cargo-fuzz targets exist (FUZZ_SECONDS, default 20 per target)
+#   5. time-bounded fuzzing, when cargo-fuzz targets exist (FUZZ_SECONDS, default 10 per target)
 # Ends with one line "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -279,6 +279,10 @@ impl Handle {
         let status = response.status();
         let date = response.headers().get("date").ok().flatten();
         let body = JsFuture::from(response.text().map_err(|_| self.network_error())?).await.map_err(|_| self.network_error())?;
+        // Checked before the copy into wasm memory: a huge answer must not grow it for good.
+        if body.dyn_ref::<js_sys::JsString>().is_some_and(|s| s.length() as usize > crate::core::http::MAX_BODY_LEN) {
+            return Err(to_js(&Error::new(ErrorKind::InputTooLarge, "the response body is larger than 1 MiB").with_provider(self.provider()).with_status(status)));
+        }
         let body = body.as_string().unwrap_or_default();
         let now = self.now_ms()?;
         let received = self.shared.session.borrow_mut().receive(kind, &CoreResponse { status, body: &body, date: date.as_deref() }, now).js()?;

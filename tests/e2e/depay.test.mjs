@@ -35,7 +35,8 @@ test('renews in the background inside the should-refresh window, serving the cur
     clock.advance(3600_000 - 119_000); // inside the 2-minute window
     const served = await client.headers();
     assert.deepEqual(served, first, 'the current token is still served');
-    await new Promise((r) => setTimeout(r, 50));
+    while (emu.count('depay', 'auth') < 2) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 20));
     assert.equal(emu.count('depay', 'auth'), 2, 'one background renewal');
     const renewed = await client.headers();
     assert.notDeepEqual(renewed, first);
@@ -70,14 +71,20 @@ test('malformed answers are malformed_response and a still-valid token is kept',
   try {
     const good = await client.headers();
     clock.advance(3600_000 - 60_000); // should refresh, still valid
+    // Each bad answer is to one background renewal; wait for it to be answered and settled.
+    const renewalAnswered = async (n) => {
+      while (emu.count('depay', 'auth') < n) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 10));
+    };
+    let expected = 1;
     for (const expiresIn of ['abc', '-1', '1e309', '0']) {
       emu.failNext('depay', 'auth', { status: 200, body: { expiresIn, accessToken: 'x.y.z', refreshToken: 'r' } });
       assert.deepEqual(await client.headers(), good);
-      await new Promise((r) => setTimeout(r, 20));
+      await renewalAnswered(++expected);
     }
     emu.failNext('depay', 'auth', { status: 200, rawBody: '{"expiresIn": "3600", "accessToken": ' });
     assert.deepEqual(await client.headers(), good);
-    await new Promise((r) => setTimeout(r, 20));
+    await renewalAnswered(++expected);
     assert.equal(emu.count('depay', 'auth'), 1 + 5);
     clock.advance(58_000); // now inside must-refresh: blocking renewal with a malformed answer
     emu.failNext('depay', 'auth', { status: 200, body: { expiresIn: 'abc', accessToken: 'x' } });

@@ -40,3 +40,12 @@ export declare function init(
   input?: string | URL | Request | Response | BufferSource | WebAssembly.Module,
 ): Promise<void>;
 export default init;
+
+// `Client` and `KiiexSigner` are disposable (`using`). Declared here too so that projects whose
+// `lib` lacks "esnext.disposable" (e.g. ["es2022", "dom"]) still type-check; it merges with
+// TypeScript's own declaration and with @types/node's.
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}

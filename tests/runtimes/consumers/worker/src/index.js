@@ -1,0 +1,57 @@
+// A Cloudflare Worker using keystamp. Routes:
+//   POST /kiiex-signature  {apiSecret, nonce, userId, apiKey}  -> {signature}
+//   POST /auth-headers     {provider, credentials}             -> the provider's headers
+//   GET  /deltadefi/<path>  forwards to DeltaDeFi with the X-API-KEY header
+//   GET  /kiiex/<Function>  calls Kiiex through keystamp's Client (AuthenticateUser once)
+// A KeystampError becomes a JSON error with its code; nothing secret is ever in it.
+import { Client, KeystampError, authHeaders, kiiexSignature } from 'keystamp';
+
+export default {
+  async fetch(request, env) {
+    try {
+      return await route(request, env);
+    } catch (err) {
+      if (!(err instanceof KeystampError)) throw err;
+      const { code, provider, status, field } = err;
+      return Response.json({ error: { code, provider, status, field } }, { status: status ? 502 : 400 });
+    }
+  },
+};
+
+async function route(request, env) {
+  const url = new URL(request.url);
+  const [, first, ...rest] = url.pathname.split('/');
+  const target = rest.join('/');
+
+  if (request.method === 'POST' && url.pathname === '/kiiex-signature') {
+    return Response.json({ signature: kiiexSignature(await request.json()) });
+  }
+  if (request.method === 'POST' && url.pathname === '/auth-headers') {
+    const { provider, credentials } = await request.json();
+    return Response.json(authHeaders(provider, credentials));
+  }
+  if (request.method === 'GET' && first === 'deltadefi') {
+    const headers = authHeaders('deltadefi', { apiKey: env.DELTADEFI_API_KEY });
+    const answer = await fetch(`${env.DELTADEFI_BASE_URL}/${target}`, { headers });
+    return new Response(answer.body, { status: answer.status, headers: { 'content-type': 'application/json' } });
+  }
+  if (request.method === 'GET' && first === 'kiiex') {
+    const answer = await kiiex(env).fetch(target, { method: 'POST', body: '{}' });
+    return new Response(answer.body, { status: answer.status, headers: { 'content-type': 'application/json' } });
+  }
+  return Response.json({ error: { code: 'not_found' } }, { status: 404 });
+}
+
+// One Client per isolate keeps the Kiiex session across requests; each request works through
+// its own `scoped()` view (a promise started by one request must not be awaited by another).
+let kiiexClient;
+function kiiex(env) {
+  kiiexClient ??= new Client({
+    provider: 'kiiex',
+    baseUrl: env.KIIEX_BASE_URL,
+    apiKey: env.KIIEX_API_KEY,
+    apiSecret: env.KIIEX_API_SECRET,
+    userId: env.KIIEX_USER_ID,
+  });
+  return kiiexClient.scoped();
+}

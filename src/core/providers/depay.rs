@@ -28,10 +28,7 @@ const P: ProviderId = ProviderId::Depay;
 
 /// `GET <base>/auth/token` with `x-api-key: <api_key>`.
 pub fn token_request(base: &BaseUrl, api_key: &str) -> Result<Request> {
-    check_credential("apiKey", api_key)?;
-    let mut headers = Headers::new();
-    headers.push_sensitive("x-api-key", "apiKey", api_key.to_owned())?;
-    Ok(Request { method: Method::Get, url: base.join("/auth/token"), headers, body: None })
+    Ok(Request { method: Method::Get, url: base.join("/auth/token"), headers: api_key_headers(api_key)?, body: None })
 }
 
 // --- response parser ---------------------------------------------------------------------------

@@ -15,7 +15,13 @@ export const BIN = join(ROOT, 'node_modules', '.bin');
 
 /** The five Kiiex vectors of the provider contracts (inputs and expected signature). */
 export const VECTORS = JSON.parse(readFileSync(join(ROOT, 'tests', 'vectors.json'), 'utf8')).kiiex;
-assert.equal(VECTORS.length, 5, 'tests/vectors.json holds the five Kiiex vectors');
+assert.deepEqual(VECTORS.map((v) => v.signature), [ // as published in the provider contracts
+  'cd95952f3f722dbb00ac4b7a097813f3a4b8745a950c6b1bdb55278ad759bb6c',
+  'e29b8f8f9654f9604c16fd193e9440c889e558bca55962c87a5ebcf7355a8897',
+  '1de0d838d33b7c4e53df5e8e2899eb283203d060d476905755d65328958ee1df',
+  '99cc024f5483b574b2f6c15535a82b0822dfc703cb24688d9ac34f5324e678f3',
+  '4dd2921a7e1fdc464e1a61f28f31dc5f8295de893c88a38e193bb0d47a82d4af',
+], 'tests/vectors.json holds the five Kiiex vectors');
 
 /** What every consumer receives: the vectors without their signatures, and header credentials. */
 export const CASES = {
@@ -70,27 +76,26 @@ export function tarball() {
 
 /**
  * A fresh consumer project tests/.artifacts/runtimes/<name>/ with the given package.json, the
- * files of consumers/<fixture>/ and the tarball installed by npm. Returns its directory.
+ * files of consumers/<name>/ and the tarball installed by npm. Returns its directory.
  */
-export async function makeConsumer(name, { packageJson, fixture = name, files = {} }) {
+export async function makeConsumer(name, { packageJson, files = {} }) {
   const dir = join(ARTIFACTS, 'runtimes', name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: `keystamp-${name}-consumer`, private: true, ...packageJson }, null, 2)}\n`);
-  cpSync(join(CONSUMERS, fixture), dir, { recursive: true });
+  cpSync(join(CONSUMERS, name), dir, { recursive: true });
   for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
   await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', tarball()], { cwd: dir, timeout: 60_000 });
   return dir;
 }
 
 /** Runs a command to completion; rejects with its output when it fails. */
-export function run(cmd, args, { cwd, env, input, timeout = 30_000 } = {}) {
+export function run(cmd, args, { cwd, env, timeout = 30_000 } = {}) {
   return new Promise((resolve, reject) => {
-    const child = execFile(cmd, args, { cwd, env: { ...process.env, ...env }, timeout, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+    execFile(cmd, args, { cwd, env: { ...process.env, ...env }, timeout, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
       if (err) reject(Object.assign(new Error(`${cmd} ${args.join(' ')} failed (${err.code ?? err.signal}):\n${stdout}\n${stderr}`), { stdout, stderr }));
       else resolve({ stdout, stderr });
     });
-    if (input !== undefined) child.stdin.end(input);
   });
 }
 
@@ -110,6 +115,8 @@ export function startGroup(cmd, args, { cwd, env } = {}) {
   child.stdout.setEncoding('utf8').on('data', onData);
   child.stderr.setEncoding('utf8').on('data', onData);
   const exited = new Promise((resolve) => child.once('exit', resolve));
+  const killOnExit = () => signalGroup(child.pid, 'SIGKILL'); // even if the test run is aborted
+  process.once('exit', killOnExit);
 
   return {
     pid: child.pid,
@@ -134,11 +141,15 @@ export function startGroup(cmd, args, { cwd, env } = {}) {
       });
     },
     async stop() {
+      process.off('exit', killOnExit);
       signalGroup(child.pid, 'SIGTERM');
       const killer = setTimeout(() => signalGroup(child.pid, 'SIGKILL'), 3000);
       await exited;
       clearTimeout(killer);
       signalGroup(child.pid, 'SIGKILL'); // whatever of the group is still there
+      for (let waited = 0; livingInGroup(child.pid).length > 0 && waited < 5000; waited += 50) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
     },
   };
 }

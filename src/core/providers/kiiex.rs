@@ -58,7 +58,15 @@ fn check_part(field: &'static str, value: &str) -> Result<()> {
     if value.len() > MAX_PART_LEN {
         return Err(Error::new(ErrorKind::InputTooLarge, "is longer than 1 KiB").with_field(field));
     }
-    if value.chars().any(char::is_control) || value.starts_with(char::is_whitespace) || value.ends_with(char::is_whitespace) {
+    // For ASCII (the common case) the same test as below, byte by byte: the only ASCII whitespace
+    // that is not a control character is the space.
+    let bad = if value.is_ascii() {
+        let bytes = value.as_bytes();
+        bytes.iter().any(|&b| b < 0x20 || b == 0x7f) || bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ')
+    } else {
+        value.chars().any(char::is_control) || value.starts_with(char::is_whitespace) || value.ends_with(char::is_whitespace)
+    };
+    if bad {
         return Err(Error::new(ErrorKind::InvalidArgument, "contains a control character or surrounding whitespace").with_field(field));
     }
     Ok(())
@@ -80,20 +88,39 @@ impl core::fmt::Debug for KiiexSigner {
 impl KiiexSigner {
     /// A signer keyed with `api_secret` (checked with [`check_secret`]).
     pub fn new(api_secret: &Secret) -> Result<Self> {
-        check_secret(api_secret.expose())?;
-        let mac = Hmac::<Sha256>::new_from_slice(api_secret.expose().as_bytes())
+        Self::from_secret_str(api_secret.expose())
+    }
+
+    /// [`new`](Self::new) for a secret the caller holds (and wipes) itself.
+    pub fn from_secret_str(api_secret: &str) -> Result<Self> {
+        check_secret(api_secret)?;
+        let mac = Hmac::<Sha256>::new_from_slice(api_secret.as_bytes())
             .map_err(|_| Error::new(ErrorKind::InvalidSecret, "cannot key HMAC-SHA256").with_field("apiSecret"))?;
         Ok(Self { mac })
     }
 
     /// `lowercase_hex(HMAC-SHA256(secret, nonce + user_id + api_key))`, after checking the parts.
     pub fn sign(&self, nonce: &str, user_id: &str, api_key: &str) -> Result<String> {
+        let mut out = [0u8; 64];
+        self.sign_checked_into(nonce, user_id, api_key, &mut out)?;
+        Ok(String::from_utf8_lossy(&out).into_owned())
+    }
+
+    /// [`sign`](Self::sign) into `out` (64 lowercase hex digits), without allocating.
+    pub fn sign_checked_into(&self, nonce: &str, user_id: &str, api_key: &str, out: &mut [u8; 64]) -> Result<()> {
         check_part("nonce", nonce)?;
         check_part("userId", user_id)?;
         check_credential("apiKey", api_key)?;
-        let mut out = [0u8; 64];
-        self.sign_hex_into(nonce, user_id, api_key, &mut out);
-        Ok(out.iter().map(|&b| char::from(b)).collect())
+        self.sign_hex_into(nonce, user_id, api_key, out);
+        Ok(())
+    }
+
+    /// [`sign_checked_into`](Self::sign_checked_into) when `user_id` and `api_key` have already
+    /// passed it: only the nonce is checked. For a caller that signs many nonces for one user.
+    pub fn sign_nonce_checked_into(&self, nonce: &str, user_id: &str, api_key: &str, out: &mut [u8; 64]) -> Result<()> {
+        check_part("nonce", nonce)?;
+        self.sign_hex_into(nonce, user_id, api_key, out);
+        Ok(())
     }
 
     /// The unchecked fast path: writes the 64 lowercase hex digits into `out`. Callers check the

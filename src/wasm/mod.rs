@@ -2,18 +2,21 @@
 //! reads the clock (`Date.now`) and random bytes (`getrandom`), and nothing else: every decision
 //! is made in the core.
 
+#[cfg(feature = "client")]
 mod client;
 mod convert;
 mod error;
 
 use std::cell::RefCell;
 
+use js_sys::JsString;
 use wasm_bindgen::prelude::*;
 
 use crate::core::providers::kiiex::{AuthFields, KiiexSigner as CoreSigner, MonotonicNonce};
 use crate::core::{static_headers, Error, ErrorKind, ProviderId, StaticCredentials};
-use convert::{headers_object, id, opt_id, opt_secret, opt_string, options, secret};
+use convert::{headers_object, id, opt_id, opt_secret, opt_string, options, secret, KiiexInputs};
 use error::{invalid, IntoJs};
+#[cfg(feature = "client")]
 pub use client::{Client, ClientOptions};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -118,6 +121,8 @@ fn random_nonce() -> Result<String, Error> {
 thread_local! {
     /// The nonce sequence shared by `kiiexAuthHeaders` calls.
     static MODULE_NONCE: RefCell<MonotonicNonce> = RefCell::new(MonotonicNonce::default());
+    /// Where `kiiexSignature` reads its options; wiped after each call.
+    static KIIEX_INPUTS: KiiexInputs = KiiexInputs::new(false);
 }
 
 /// The nonce given in `opts`, or a new one in the requested mode.
@@ -140,13 +145,29 @@ fn auth_headers_object(signer: &CoreSigner, opts: &js_sys::Object, nonce: String
 /// `lowercase_hex(HMAC-SHA256(apiSecret, nonce + userId + apiKey))`: the Kiiex
 /// `AuthenticateUser` signature.
 #[wasm_bindgen(js_name = kiiexSignature)]
+pub fn kiiex_signature_js(options_: &KiiexSignatureOptions) -> Result<JsString, JsValue> {
+    KIIEX_INPUTS
+        .with(|inputs| {
+            let signer = inputs.with_secret(options_, CoreSigner::from_secret_str)?;
+            signature(&signer, inputs, options_)
+        })
+        .js()
+}
+
+/// [`kiiex_signature_js`] (the JS `kiiexSignature`) for Rust callers.
 pub fn kiiex_signature(options_: &KiiexSignatureOptions) -> Result<String, JsValue> {
-    (|| {
-        let opts = options(options_, "options")?;
-        let signer = CoreSigner::new(&secret(opts, "apiSecret")?)?;
-        signer.sign(&id(opts, "nonce")?, &id(opts, "userId")?, secret(opts, "apiKey")?.expose())
-    })()
-    .js()
+    kiiex_signature_js(options_).map(|s| s.as_string().unwrap_or_default())
+}
+
+/// The signature of the `{ nonce, userId, apiKey }` of `options_`, read into `inputs`.
+fn signature(signer: &CoreSigner, inputs: &KiiexInputs, options_: &JsValue) -> Result<JsString, Error> {
+    inputs.signature(options_, |nonce, user_id, api_key, checked, digits| {
+        if checked {
+            signer.sign_nonce_checked_into(nonce, user_id, api_key, digits)
+        } else {
+            signer.sign_checked_into(nonce, user_id, api_key, digits)
+        }
+    })
 }
 
 /// The four Kiiex `AuthenticateUser` headers `{ APIKey, Signature, UserId, Nonce }`. Without a
@@ -189,6 +210,8 @@ pub fn auth_headers(#[wasm_bindgen(unchecked_param_type = "Provider")] provider:
 pub struct KiiexSigner {
     signer: CoreSigner,
     nonces: MonotonicNonce,
+    /// Where `sign` reads its options; keeps the last user id and key until `free()`.
+    inputs: KiiexInputs,
 }
 
 #[wasm_bindgen(js_class = KiiexSigner)]
@@ -198,18 +221,15 @@ impl KiiexSigner {
     pub fn new(api_secret: JsValue) -> Result<KiiexSigner, JsValue> {
         (|| {
             let secret = convert::required_string(&api_secret, "apiSecret")?;
-            Ok(Self { signer: CoreSigner::new(&crate::core::Secret::new(secret))?, nonces: MonotonicNonce::default() })
+            Ok(Self { signer: CoreSigner::new(&crate::core::Secret::new(secret))?, nonces: MonotonicNonce::default(), inputs: KiiexInputs::new(true) })
         })()
         .js()
     }
 
     /// The signature of `nonce + userId + apiKey`, lowercase hex.
-    pub fn sign(&self, options_: &KiiexSignOptions) -> Result<String, JsValue> {
-        (|| {
-            let opts = options(options_, "options")?;
-            self.signer.sign(&id(opts, "nonce")?, &id(opts, "userId")?, secret(opts, "apiKey")?.expose())
-        })()
-        .js()
+    #[wasm_bindgen(js_name = sign)]
+    pub fn sign_js(&self, options_: &KiiexSignOptions) -> Result<JsString, JsValue> {
+        signature(&self.signer, &self.inputs, options_).js()
     }
 
     /// `{ APIKey, Signature, UserId, Nonce }`; without a `nonce`, this signer's own monotonic
@@ -225,3 +245,11 @@ impl KiiexSigner {
         .js()
     }
 }
+
+impl KiiexSigner {
+    /// [`sign_js`](Self::sign_js) (the JS `sign`) for Rust callers.
+    pub fn sign(&self, options_: &KiiexSignOptions) -> Result<String, JsValue> {
+        self.sign_js(options_).map(|s| s.as_string().unwrap_or_default())
+    }
+}
+

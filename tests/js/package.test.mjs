@@ -6,9 +6,11 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 
 import * as esm from 'keystamp';
+import * as lite from 'keystamp/lite';
 
 const require = createRequire(import.meta.url);
 const cjs = require('keystamp');
+const liteCjs = require('keystamp/lite');
 const { kiiex: VECTORS } = JSON.parse(readFileSync(new URL('../vectors.json', import.meta.url), 'utf8'));
 
 const STATIC_CASES = [
@@ -20,7 +22,9 @@ const STATIC_CASES = [
   ['kiiex', { sessionToken: 'sess_1' }, { aptoken: 'sess_1' }],
 ];
 
-for (const [label, k] of [['import', esm], ['require', cjs]]) {
+const MODULES = [['import', esm], ['require', cjs], ['import keystamp/lite', lite], ['require keystamp/lite', liteCjs]];
+
+for (const [label, k] of MODULES) {
   test(`${label}: kiiexSignature matches every vector`, () => {
     for (const v of VECTORS) {
       assert.equal(k.kiiexSignature(v), v.signature);
@@ -71,4 +75,13 @@ for (const [label, k] of [['import', esm], ['require', cjs]]) {
 test('import and require share one module instance', () => {
   assert.equal(esm.KeystampError, cjs.KeystampError);
   assert.equal(esm.KiiexSigner, cjs.KiiexSigner);
+});
+
+test('keystamp/lite: one instance for import and require, its own module, no Client', () => {
+  assert.equal(lite.KeystampError, liteCjs.KeystampError);
+  assert.equal(lite.KiiexSigner, liteCjs.KiiexSigner);
+  assert.notEqual(lite.KiiexSigner, esm.KiiexSigner);
+  assert.equal(typeof esm.Client, 'function');
+  assert.equal(lite.Client, undefined);
+  assert.deepEqual(Object.keys(lite).sort(), Object.keys(esm).filter((name) => name !== 'Client').sort());
 });

@@ -84,6 +84,19 @@ test('authHeaders in workerd: the exact headers of all five providers', async ()
   }
 });
 
+test('keystamp/lite in workerd: every vector, the five providers, typed errors', async () => {
+  for (const v of VECTORS) {
+    const { apiSecret, nonce, userId, apiKey } = v;
+    assert.deepEqual(await post('/lite/kiiex-signature', { apiSecret, nonce, userId, apiKey }), { status: 200, body: { signature: v.signature } });
+  }
+  for (const [i, [provider, credentials]] of CASES.credentials.entries()) {
+    assert.deepEqual(await post('/lite/auth-headers', { provider, credentials }), { status: 200, body: EXPECTED_HEADERS[i] }, provider);
+  }
+  assert.deepEqual(await post('/lite/auth-headers', { provider: 'adjutor', credentials: { apiKey: 'adj_key\r\nX-Injected: 1' } }), {
+    status: 400, body: { error: { code: 'invalid_header_value', provider: 'adjutor', field: 'apiKey' } },
+  });
+});
+
 test('errors in workerd are KeystampError with a code (the Worker maps them to JSON)', async () => {
   assert.deepEqual(await post('/auth-headers', { provider: 'adjutor', credentials: { apiKey: 'adj_key\r\nX-Injected: 1' } }), {
     status: 400, body: { error: { code: 'invalid_header_value', provider: 'adjutor', field: 'apiKey' } },

@@ -1,17 +1,19 @@
 // A Cloudflare Worker using keystamp. Routes:
 //   POST /kiiex-signature  {apiSecret, nonce, userId, apiKey}  -> {signature}
 //   POST /auth-headers     {provider, credentials}             -> the provider's headers
+//   POST /lite/kiiex-signature, POST /lite/auth-headers           -> the same through keystamp/lite
 //   GET  /deltadefi/<path>  forwards to DeltaDeFi with the X-API-KEY header
 //   GET  /kiiex/<Function>  calls Kiiex through keystamp's Client (AuthenticateUser once)
 // A KeystampError becomes a JSON error with its code; nothing secret is ever in it.
 import { Client, KeystampError, authHeaders, kiiexSignature } from 'keystamp';
+import * as lite from 'keystamp/lite';
 
 export default {
   async fetch(request, env) {
     try {
       return await route(request, env);
     } catch (err) {
-      if (!(err instanceof KeystampError)) throw err;
+      if (!(err instanceof KeystampError || err instanceof lite.KeystampError)) throw err;
       const { code, provider, status, field } = err;
       return Response.json({ error: { code, provider, status, field } }, { status: status ? 502 : 400 });
     }
@@ -29,6 +31,13 @@ async function route(request, env) {
   if (request.method === 'POST' && url.pathname === '/auth-headers') {
     const { provider, credentials } = await request.json();
     return Response.json(authHeaders(provider, credentials));
+  }
+  if (request.method === 'POST' && url.pathname === '/lite/kiiex-signature') {
+    return Response.json({ signature: lite.kiiexSignature(await request.json()) });
+  }
+  if (request.method === 'POST' && url.pathname === '/lite/auth-headers') {
+    const { provider, credentials } = await request.json();
+    return Response.json(lite.authHeaders(provider, credentials));
   }
   if (request.method === 'GET' && first === 'deltadefi') {
     const headers = authHeaders('deltadefi', { apiKey: env.DELTADEFI_API_KEY });

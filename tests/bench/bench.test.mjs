@@ -1,0 +1,54 @@
+// The benchmark, run small: every contender must agree with node:crypto and the provider vector
+// before anything is timed, the cached-token path must not fetch again, and the report must hold
+// every row. Timings are not asserted (they belong to `bash scripts/bench.sh`).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+import * as keystamp from 'keystamp';
+import * as lite from 'keystamp/lite';
+
+import { benchColdStart, report as coldReport } from './coldstart.mjs';
+import { benchClient, benchSignatures, report } from './kiiex.mjs';
+import { packageSizes, report as sizeReport } from './size.mjs';
+
+const dir = path.dirname(createRequire(import.meta.url).resolve('keystamp/package.json'));
+
+test('signatures: every contender agrees, then is timed', async () => {
+  const result = await benchSignatures(keystamp, { rounds: 1, ops: 200 });
+  assert.deepEqual(result.rows.map((r) => r.name), [
+    'node:crypto createHmac',
+    'keystamp kiiexSignature',
+    'keystamp KiiexSigner.sign',
+    '@noble/hashes hmac',
+    'WebCrypto subtle.sign (key imported once)',
+  ]);
+  assert.equal(result.rows[0].ratio, 1);
+  for (const row of result.rows) assert.ok(row.median > 0 && Number.isFinite(row.ratio), row.name);
+  const lines = report(result, null).split('\n').filter((line) => line.startsWith('| '));
+  assert.equal(lines.length, 2 + 5 + 0);
+});
+
+test('signatures: keystamp/lite gives the same answers', async () => {
+  const result = await benchSignatures(lite, { rounds: 1, ops: 100, peers: false });
+  assert.equal(result.rows.length, 3);
+});
+
+test('cached-token path: one token exchange for every call', async () => {
+  const result = await benchClient(keystamp, { rounds: 1, ops: 500 });
+  assert.equal(result.rows.length, 2);
+  assert.equal(await benchClient(lite), null);
+});
+
+test('cold start: a fresh process per run signs the vector', () => {
+  const rows = benchColdStart([{ name: 'keystamp/lite', entry: path.join(dir, 'dist/lite/entries/node.js') }], { runs: 1 });
+  assert.deepEqual(rows.map((r) => r.name), ['keystamp/lite: import, then kiiexSignature', 'node:crypto: import, then createHmac']);
+  assert.match(coldReport(rows, 1), /import → first signature/);
+});
+
+test('size: both builds measured, the lite one within its budget', () => {
+  const sizes = packageSizes(dir);
+  assert.ok(sizes.full.total.gzip > sizes.lite.total.gzip);
+  assert.match(sizeReport(sizes), /`keystamp\/lite` .*within budget/);
+});

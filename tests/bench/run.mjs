@@ -1,0 +1,61 @@
+// The benchmark report in one command:
+//
+//   bash scripts/bench.sh [--quick] [--matrix]     (from a fresh clone: installs and builds first)
+//   node tests/bench/run.mjs [--quick] [--matrix]  (after scripts/build.sh)
+//
+// Builds pkg/ first when it is missing or older than the sources, then measures the Kiiex
+// signature against node:crypto, WebCrypto and @noble/hashes, the Client's cached-token path,
+// cold start and size, and prints one Markdown report (also saved to tests/.artifacts/bench.md).
+// `--quick` runs fewer rounds (for a smoke test; the numbers are noisier); `--matrix` adds the
+// build-settings table of matrix.mjs (several extra builds: minutes).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+import * as coldStart from './coldstart.mjs';
+import * as kiiex from './kiiex.mjs';
+import * as matrix from './matrix.mjs';
+import { machine } from './measure.mjs';
+import { ROOT, locatePackage } from './package.mjs';
+import * as size from './size.mjs';
+
+const quick = process.argv.includes('--quick');
+const withMatrix = process.argv.includes('--matrix');
+const rounds = quick ? 5 : 15;
+const ops = quick ? 2_000 : 10_000;
+const runs = quick ? 3 : 10;
+
+const pkg = locatePackage({ build: true });
+const keystamp = await import(pathToFileURL(pkg.entry).href);
+const header = `## keystamp benchmark\n\n${machine()}. Package: ${pkg.label}${pkg.note ? ` (${pkg.note})` : ''}.\n`;
+process.stderr.write(`bench: ${machine()}\nbench: package ${pkg.dir}\n`);
+
+process.stderr.write('bench: signatures...\n');
+const signatures = await kiiex.benchSignatures(keystamp, { rounds, ops });
+process.stderr.write('bench: client...\n');
+const client = await kiiex.benchClient(keystamp, { rounds, ops });
+process.stderr.write('bench: cold start...\n');
+const cold = coldStart.benchColdStart(
+  [
+    { name: 'keystamp', entry: pkg.entry },
+    { name: 'keystamp/lite', entry: path.join(pkg.dir, 'dist/lite/entries/node.js') },
+  ],
+  { runs },
+);
+
+const settings = withMatrix ? matrix.report(matrix.benchMatrix({ quick })) : '';
+
+const markdown = [
+  header,
+  kiiex.report(signatures, client),
+  coldStart.report(cold, runs),
+  size.report(size.packageSizes(pkg.dir)),
+  settings,
+  `Reproduce: \`bash scripts/bench.sh${withMatrix ? ' --matrix' : ''}\`${quick ? ' (this run: --quick)' : ''}.\n`,
+].filter(Boolean).join('\n');
+
+console.log(markdown);
+const out = path.join(ROOT, 'tests/.artifacts/bench.md');
+mkdirSync(path.dirname(out), { recursive: true });
+writeFileSync(out, markdown);
+process.stderr.write(`bench: saved ${path.relative(ROOT, out)}\n`);

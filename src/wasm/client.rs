@@ -58,6 +58,10 @@ extern "C" {
     /// Options of `new Client`.
     #[wasm_bindgen(typescript_type = "ClientOptions")]
     pub type ClientOptions;
+
+    /// The optional `init` of `client.fetch`, as for the global `fetch`.
+    #[wasm_bindgen(typescript_type = "RequestInit")]
+    pub type FetchInit;
 }
 
 /// Settled state shared by every scope of one client.
@@ -173,8 +177,9 @@ impl Client {
     /// A 401 on the current token re-authenticates and retries exactly once; a second 401 is
     /// `auth_rejected`; other statuses (403 included) are returned as they are.
     #[wasm_bindgen(unchecked_return_type = "Promise<Response>")]
-    pub fn fetch(&self, #[wasm_bindgen(unchecked_param_type = "string | URL | Request")] input: JsValue, #[wasm_bindgen(unchecked_param_type = "RequestInit")] init: Option<Object>) -> Promise {
+    pub fn fetch(&self, #[wasm_bindgen(unchecked_param_type = "string | URL | Request")] input: JsValue, init: Option<FetchInit>) -> Promise {
         let handle = self.handle();
+        let init = init.map(JsCast::unchecked_into::<Object>);
         future_to_promise(async move { handle.fetch(input, init).await.map(Into::into) })
     }
 

@@ -17,7 +17,7 @@ use crate::core::{static_headers, Error, ErrorKind, ProviderId, StaticCredential
 use convert::{headers_object, id, opt_id, opt_secret, opt_string, options, secret, KiiexInputs};
 use error::{invalid, IntoJs};
 #[cfg(feature = "client")]
-pub use client::{Client, ClientOptions};
+pub use client::{Client, ClientOptions, FetchInit};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = r#"
@@ -218,7 +218,7 @@ pub struct KiiexSigner {
 impl KiiexSigner {
     /// Keys a signer with `apiSecret`.
     #[wasm_bindgen(constructor)]
-    pub fn new(api_secret: JsValue) -> Result<KiiexSigner, JsValue> {
+    pub fn new(#[wasm_bindgen(js_name = apiSecret, unchecked_param_type = "string")] api_secret: JsValue) -> Result<KiiexSigner, JsValue> {
         (|| {
             let secret = convert::required_string(&api_secret, "apiSecret")?;
             Ok(Self { signer: CoreSigner::new(&crate::core::Secret::new(secret))?, nonces: MonotonicNonce::default(), inputs: KiiexInputs::new(true) })

@@ -2,6 +2,7 @@
 // --strict): each `@ts-expect-error` line must be an error, so the configs are typed, not `any`.
 import init, { Client, KeystampError, KiiexSigner, authHeaders, kiiexAuthHeaders, kiiexSignature } from 'keystamp';
 import type { KeystampErrorCode, KiiexAuthHeaders, Provider, StaticCredentials } from 'keystamp';
+import * as lite from 'keystamp/lite';
 
 await init(); // loads the wasm in browsers; a no-op on Node, Deno and Workers
 
@@ -27,6 +28,15 @@ async function callKiiex(): Promise<Response> {
   const current: Record<string, string> = await perRequest.headers();
   return perRequest.fetch('GetUserInfo', { method: 'POST', body: JSON.stringify(current) });
 }
+// `init` is optional, as for the global fetch.
+const plainGet: Promise<Response> = client.fetch('GetInstruments');
+
+// keystamp/lite: the same signing API, no Client.
+const liteSignature: string = new lite.KiiexSigner('SECRET_FROM_DASHBOARD').sign({ nonce: 1, userId: 42, apiKey: 'k' });
+const liteHeaders: Record<string, string> = lite.authHeaders('adjutor', { apiKey: 'k' });
+const liteError: lite.KeystampErrorCode | undefined = liteSignature ? undefined : 'unknown_provider';
+// @ts-expect-error keystamp/lite has no Client
+new lite.Client({ provider: 'adjutor', apiKey: 'k' });
 
 /** Narrowing on `.code`: it is the union of the documented codes, not a plain string. */
 function explain(err: unknown): string {
@@ -54,6 +64,8 @@ authHeaders('deltadefi', { apiKey: 42 });
 authHeaders('adjutor', { token: 'k' });
 // @ts-expect-error nonceMode is 'monotonic' or 'random'
 kiiexAuthHeaders({ apiKey: 'k', apiSecret: 's', userId: 1, nonceMode: 'clock' });
+// @ts-expect-error the secret is a string
+new KiiexSigner(42);
 // @ts-expect-error sign needs the apiKey
 signer.sign({ nonce: 1, userId: 1 });
 // @ts-expect-error the headers are strings, not numbers
@@ -70,4 +82,4 @@ function notACode(err: KeystampError): boolean {
   return err.code === 'no_such_code';
 }
 
-export { signature, APIKey, Signature, UserId, Nonce, headers, callKiiex, explain, notACode, wrongHeaders, wrongSignature };
+export { plainGet, liteSignature, liteHeaders, liteError, signature, APIKey, Signature, UserId, Nonce, headers, callKiiex, explain, notACode, wrongHeaders, wrongSignature };

@@ -8,7 +8,7 @@
 // Variants: the Cargo feature set (the full module, or `lite` without the Client), the rustc
 // `opt-level`, wasm SIMD (`+simd128`, which selects sha2's SIMD backend) and the wasm-opt pass.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -18,6 +18,8 @@ import { sizes } from './size.mjs';
 
 const OUT = path.join(ROOT, 'target/bench-matrix');
 const WASM_OPT = path.join(ROOT, 'node_modules/.bin/wasm-opt');
+/** Debian's wasm-opt (`apt-get install binaryen`, version 108 on Debian 12), measured when present. */
+const DEBIAN_WASM_OPT = '/usr/bin/wasm-opt';
 const FEATURES = ['--enable-simd', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue'];
 
 /** The variants measured; the first of each feature set is the shipped one (scripts/build.sh). */
@@ -25,6 +27,7 @@ export const VARIANTS = [
   { features: 'full', opt: '3', simd: true, wasmOpt: '-O3' },
   { features: 'full', opt: '3', simd: true, wasmOpt: '-Oz' },
   { features: 'full', opt: '3', simd: true, wasmOpt: null },
+  { features: 'full', opt: '3', simd: true, wasmOpt: '-O3', debian: true },
   { features: 'full', opt: '3', simd: false, wasmOpt: '-O3' },
   { features: 'full', opt: 'z', simd: true, wasmOpt: '-Oz' },
   { features: 'full', opt: 'z', simd: false, wasmOpt: '-Oz' },
@@ -35,7 +38,8 @@ export const VARIANTS = [
   { features: 'lite', opt: 'z', simd: false, wasmOpt: '-Oz' },
 ];
 
-const label = (v) => `${v.features}, opt-level ${v.opt}, ${v.simd ? 'simd128' : 'no SIMD'}, ${v.wasmOpt ? `wasm-opt ${v.wasmOpt}` : 'no wasm-opt'}`;
+const label = (v) =>
+  `${v.features}, opt-level ${v.opt}, ${v.simd ? 'simd128' : 'no SIMD'}, ${v.wasmOpt ? `${v.debian ? "Debian's " : ''}wasm-opt ${v.wasmOpt}` : 'no wasm-opt'}`;
 
 /** Builds the Rust side of `v` once per (features, opt, simd); returns the .wasm path. */
 function cargoBuild(v) {
@@ -59,7 +63,7 @@ function bindgen(v, wasm, index) {
   const dist = path.join(pkg, 'dist');
   execFileSync('wasm-bindgen', ['--target', 'web', '--out-dir', dist, '--out-name', 'keystamp', '--remove-name-section', '--remove-producers-section', wasm], { stdio: 'inherit' });
   const bg = path.join(dist, 'keystamp_bg.wasm');
-  if (v.wasmOpt) execFileSync(WASM_OPT, [v.wasmOpt, ...FEATURES, bg, '-o', bg], { stdio: 'inherit' });
+  if (v.wasmOpt) execFileSync(v.debian ? DEBIAN_WASM_OPT : WASM_OPT, [v.wasmOpt, ...FEATURES, bg, '-o', bg], { stdio: ['ignore', 'pipe', 'pipe'] });
   // The entries import KeystampError from dist/errors.js, as scripts/build.sh writes it.
   const snippet = execFileSync('find', ['snippets', '-name', 'keystamp_error.js'], { cwd: dist, encoding: 'utf8' }).trim().split('\n')[0];
   writeFileSync(path.join(dist, 'errors.js'), `export { KeystampError } from './${snippet}';\n`);
@@ -82,7 +86,15 @@ export function benchMatrix({ quick = false } = {}) {
   mkdirSync(OUT, { recursive: true });
   return VARIANTS.map((variant, index) => {
     process.stderr.write(`bench: matrix ${index + 1}/${VARIANTS.length}: ${label(variant)}\n`);
-    const pkg = bindgen(variant, cargoBuild(variant), index);
+    if (variant.debian && !existsSync(DEBIAN_WASM_OPT)) return { variant, failure: `not installed (\`apt-get install binaryen\` adds ${DEBIAN_WASM_OPT})` };
+    let pkg;
+    try {
+      pkg = bindgen(variant, cargoBuild(variant), index);
+    } catch (err) {
+      // Reported, not fatal: a tool that cannot handle the module is a finding of the matrix.
+      const output = `${err.stderr ?? ''}${err.stdout ?? ''}`.trim().split('\n').filter(Boolean);
+      return { variant, failure: `fails: ${output.slice(-2).join(' ') || err.message}` };
+    }
     return { variant, size: sizes(path.join(pkg, 'dist')), speed: speed(pkg, quick) };
   });
 }
@@ -91,7 +103,11 @@ export function report(rows) {
   const sign = (r, name) => fmt.ratio(r.speed[name].ratio);
   return `Build settings (each variant in a fresh process; ratios to node:crypto in that process; the first row of each feature set is what ships):\n\n${table(
     ['variant', '.wasm gzip', 'wasm + glue gzip', 'KiiexSigner.sign', 'kiiexSignature'],
-    rows.map((r) => [label(r.variant), fmt.kb(r.size.wasm.gzip), fmt.kb(r.size.total.gzip), sign(r, 'keystamp KiiexSigner.sign'), sign(r, 'keystamp kiiexSignature')]),
+    rows.map((r) =>
+      r.failure
+        ? [label(r.variant), r.failure.replaceAll('|', '/'), '', '', '']
+        : [label(r.variant), fmt.kb(r.size.wasm.gzip), fmt.kb(r.size.total.gzip), sign(r, 'keystamp KiiexSigner.sign'), sign(r, 'keystamp kiiexSignature')],
+    ),
   )}\n`;
 }
 

@@ -64,6 +64,16 @@ extern "C" {
     pub type FetchInit;
 }
 
+/// Where the token state machine stands for one call (see `Handle::step`).
+enum Step {
+    /// The headers to send.
+    Done(Stamped),
+    /// An auth exchange in flight: poll again when it settles.
+    Await(Promise),
+    /// Nothing usable and nothing in flight.
+    Stuck,
+}
+
 /// Settled state shared by every scope of one client.
 struct Shared {
     session: RefCell<Session>,
@@ -169,7 +179,11 @@ impl Client {
     #[wasm_bindgen(unchecked_return_type = "Promise<Record<string, string>>")]
     pub fn headers(&self) -> Promise {
         let handle = self.handle();
-        future_to_promise(async move { handle.stamped().await.map(|s| headers_object(&s.headers).into()) })
+        match handle.step() {
+            // A valid token (the common case): answered at once, without a task on the queue.
+            Ok(Step::Done(stamped)) => Promise::resolve::<JsValue>(&headers_object(&stamped.headers).into()),
+            first => future_to_promise(async move { handle.stamped_from(first).await.map(|s| headers_object(&s.headers).into()) }),
+        }
     }
 
     /// `fetch(input, init)` with the credential's headers. A relative `input` is appended to the
@@ -232,30 +246,46 @@ impl Handle {
 
     /// Headers for a call, authenticating first when the session says so.
     async fn stamped(&self) -> std::result::Result<Stamped, JsValue> {
+        self.stamped_from(self.step()).await
+    }
+
+    /// Runs the token state machine from its step `first` until the headers are ready.
+    async fn stamped_from(&self, first: std::result::Result<Step, JsValue>) -> std::result::Result<Stamped, JsValue> {
         // Send/Wait, then Ready; a rejected DeFindex refresh adds a login: 4 rounds suffice.
+        let mut step = first;
         for _ in 0..4 {
-            let pending = self.scope.in_flight.borrow().as_ref().map(|(_, p)| p.clone());
-            let poll = self.shared.session.borrow_mut().poll(self.now_ms()?, pending.is_some()).js()?;
-            match (poll, pending) {
-                (Poll::Ready(stamped), _) => return Ok(stamped),
-                (Poll::Renew(stamped, request), _) => {
-                    let renewal = self.start_auth(request);
-                    // Awaited in the background so a failure is handled (and never cached).
-                    spawn_local(async move {
-                        let _ = JsFuture::from(renewal).await;
-                    });
-                    return Ok(stamped);
+            match step? {
+                Step::Done(stamped) => return Ok(stamped),
+                Step::Await(promise) => {
+                    JsFuture::from(promise).await?;
                 }
-                (Poll::Send(request), _) => {
-                    JsFuture::from(self.start_auth(request)).await?;
-                }
-                (Poll::Wait, Some(in_flight)) => {
-                    JsFuture::from(in_flight).await?;
-                }
-                (Poll::Wait, None) => break,
+                Step::Stuck => break,
             }
+            step = self.step();
         }
         Err(to_js(&Error::new(ErrorKind::TokenExpired, "authentication did not produce a usable token").with_provider(self.provider())))
+    }
+
+    /// One step of the token state machine, taken now: headers when the token is usable (a
+    /// renewal that is due is started in the background), or the auth exchange to wait for (one
+    /// is started, and recorded as in flight, when none is).
+    fn step(&self) -> std::result::Result<Step, JsValue> {
+        let pending = self.scope.in_flight.borrow().as_ref().map(|(_, p)| p.clone());
+        let poll = self.shared.session.borrow_mut().poll(self.now_ms()?, pending.is_some()).js()?;
+        Ok(match (poll, pending) {
+            (Poll::Ready(stamped), _) => Step::Done(stamped),
+            (Poll::Renew(stamped, request), _) => {
+                let renewal = self.start_auth(request);
+                // Awaited in the background so a failure is handled (and never cached).
+                spawn_local(async move {
+                    let _ = JsFuture::from(renewal).await;
+                });
+                Step::Done(stamped)
+            }
+            (Poll::Send(request), _) => Step::Await(self.start_auth(request)),
+            (Poll::Wait, Some(in_flight)) => Step::Await(in_flight),
+            (Poll::Wait, None) => Step::Stuck,
+        })
     }
 
     /// Starts an auth exchange and records it as this scope's in-flight promise. The slot is

@@ -2,7 +2,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use crate::core::{Error, ErrorKind};
+use crate::core::{Error, ErrorKind, ProviderId};
 
 #[wasm_bindgen(module = "/src/wasm/keystamp_error.js")]
 extern "C" {
@@ -28,10 +28,17 @@ pub(crate) fn invalid(field: &'static str, reason: &'static str) -> Error {
 pub(crate) trait IntoJs<T> {
     /// The same value, or the `KeystampError`.
     fn js(self) -> Result<T, JsValue>;
+
+    /// [`js`](Self::js) for the Kiiex exports: an error without a provider names Kiiex.
+    fn kiiex_js(self) -> Result<T, JsValue>;
 }
 
 impl<T> IntoJs<T> for Result<T, Error> {
     fn js(self) -> Result<T, JsValue> {
         self.map_err(|e| to_js(&e))
+    }
+
+    fn kiiex_js(self) -> Result<T, JsValue> {
+        self.map_err(|e| if e.provider().is_some() { e } else { e.with_provider(ProviderId::Kiiex) }).js()
     }
 }

@@ -151,7 +151,7 @@ pub fn kiiex_signature_js(options_: &KiiexSignatureOptions) -> Result<JsString, 
             let signer = inputs.with_secret(options_, CoreSigner::from_secret_str)?;
             signature(&signer, inputs, options_)
         })
-        .js()
+        .kiiex_js()
 }
 
 /// [`kiiex_signature_js`] (the JS `kiiexSignature`) for Rust callers.
@@ -181,7 +181,7 @@ pub fn kiiex_auth_headers(options_: &KiiexAuthHeadersOptions) -> Result<KiiexAut
         auth_headers_object(&signer, opts, nonce)
     })()
     .map(JsCast::unchecked_into)
-    .js()
+    .kiiex_js()
 }
 
 /// The headers of an authenticated call for `provider`, for the cases that need no exchange:
@@ -223,13 +223,13 @@ impl KiiexSigner {
             let secret = convert::required_string(&api_secret, "apiSecret")?;
             Ok(Self { signer: CoreSigner::new(&crate::core::Secret::new(secret))?, nonces: MonotonicNonce::default(), inputs: KiiexInputs::new(true) })
         })()
-        .js()
+        .kiiex_js()
     }
 
     /// The signature of `nonce + userId + apiKey`, lowercase hex.
     #[wasm_bindgen(js_name = sign)]
     pub fn sign_js(&self, options_: &KiiexSignOptions) -> Result<JsString, JsValue> {
-        signature(&self.signer, &self.inputs, options_).js()
+        signature(&self.signer, &self.inputs, options_).kiiex_js()
     }
 
     /// `{ APIKey, Signature, UserId, Nonce }`; without a `nonce`, this signer's own monotonic
@@ -242,7 +242,7 @@ impl KiiexSigner {
             auth_headers_object(&self.signer, opts, nonce)
         })()
         .map(JsCast::unchecked_into)
-        .js()
+        .kiiex_js()
     }
 }
 

@@ -65,6 +65,33 @@ for (const [label, k] of MODULES) {
     }
   });
 
+  test(`${label}: the Kiiex exports' errors name the provider`, () => {
+    const v = VECTORS[0];
+    const cases = [
+      () => k.kiiexSignature({ nonce: v.nonce, userId: v.userId, apiKey: v.apiKey }),
+      () => new k.KiiexSigner(''),
+      () => new k.KiiexSigner(v.apiSecret).sign({ nonce: 'a\nb', userId: v.userId, apiKey: v.apiKey }),
+      () => new k.KiiexSigner(v.apiSecret).authHeaders({ userId: v.userId }),
+      () => k.kiiexAuthHeaders({ apiKey: v.apiKey, apiSecret: v.apiSecret, userId: {} }),
+    ];
+    const seen = cases.map((fn) => {
+      try {
+        fn();
+      } catch (err) {
+        assert.ok(err instanceof k.KeystampError);
+        return [err.code, err.provider, err.field];
+      }
+      return 'no error';
+    });
+    assert.deepEqual(seen, [
+      ['missing_credential', 'kiiex', 'apiSecret'],
+      ['missing_credential', 'kiiex', 'apiSecret'],
+      ['invalid_argument', 'kiiex', 'nonce'],
+      ['missing_credential', 'kiiex', 'apiKey'],
+      ['invalid_argument', 'kiiex', 'userId'],
+    ]);
+  });
+
   test(`${label}: init() is idempotent`, async () => {
     await k.init();
     await k.init();

@@ -1,10 +1,13 @@
 // Browsers (and any runtime with fetch + WebAssembly): call `await init()` once before use; it
 // fetches `keystamp_bg.wasm` next to this file (or takes a URL, Response, bytes or a
 // WebAssembly.Module). Calling it again is a no-op.
-import wasmInit from '../dist/keystamp.js';
+import wasmInit, * as api from '../dist/keystamp.js';
+import { fastSigning } from './fast.js';
 
 export * from '../dist/keystamp.js';
 export { KeystampError } from '../dist/errors.js';
+/** kiiexSignature and KiiexSigner.prototype.sign with the fast path of fast.js. */
+export const kiiexSignature = fastSigning(api);
 
 let ready;
 export function init(input) {

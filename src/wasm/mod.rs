@@ -5,16 +5,16 @@
 #[cfg(feature = "client")]
 mod client;
 mod convert;
+mod fast;
 mod error;
 
 use std::cell::RefCell;
 
-use js_sys::JsString;
 use wasm_bindgen::prelude::*;
 
 use crate::core::providers::kiiex::{AuthFields, KiiexSigner as CoreSigner, MonotonicNonce};
 use crate::core::{static_headers, Error, ErrorKind, ProviderId, StaticCredentials};
-use convert::{headers_object, id, opt_id, opt_secret, opt_string, options, secret, KiiexInputs};
+use convert::{headers_object, id, opt_id, opt_secret, opt_string, options, secret};
 use error::{invalid, IntoJs};
 #[cfg(feature = "client")]
 pub use client::{Client, ClientOptions, FetchInit};
@@ -121,8 +121,8 @@ fn random_nonce() -> Result<String, Error> {
 thread_local! {
     /// The nonce sequence shared by `kiiexAuthHeaders` calls.
     static MODULE_NONCE: RefCell<MonotonicNonce> = RefCell::new(MonotonicNonce::default());
-    /// Where `kiiexSignature` reads its options; wiped after each call.
-    static KIIEX_INPUTS: KiiexInputs = KiiexInputs::new(false);
+    /// The fast path's buffer for `kiiexSignature` (see [`fast`]).
+    static ONE_SHOT: fast::SignBuffer = fast::SignBuffer::new();
 }
 
 /// The nonce given in `opts`, or a new one in the requested mode.
@@ -145,29 +145,34 @@ fn auth_headers_object(signer: &CoreSigner, opts: &js_sys::Object, nonce: String
 /// `lowercase_hex(HMAC-SHA256(apiSecret, nonce + userId + apiKey))`: the Kiiex
 /// `AuthenticateUser` signature.
 #[wasm_bindgen(js_name = kiiexSignature)]
-pub fn kiiex_signature_js(options_: &KiiexSignatureOptions) -> Result<JsString, JsValue> {
-    KIIEX_INPUTS
-        .with(|inputs| {
-            let signer = inputs.with_secret(options_, CoreSigner::from_secret_str)?;
-            signature(&signer, inputs, options_)
-        })
-        .kiiex_js()
-}
-
-/// [`kiiex_signature_js`] (the JS `kiiexSignature`) for Rust callers.
 pub fn kiiex_signature(options_: &KiiexSignatureOptions) -> Result<String, JsValue> {
-    kiiex_signature_js(options_).map(|s| s.as_string().unwrap_or_default())
+    (|| {
+        let opts = options(options_, "options")?;
+        let signer = CoreSigner::new(&secret(opts, "apiSecret")?)?;
+        signer.sign(&id(opts, "nonce")?, &id(opts, "userId")?, secret(opts, "apiKey")?.expose())
+    })()
+    .kiiex_js()
 }
 
-/// The signature of the `{ nonce, userId, apiKey }` of `options_`, read into `inputs`.
-fn signature(signer: &CoreSigner, inputs: &KiiexInputs, options_: &JsValue) -> Result<JsString, Error> {
-    inputs.signature(options_, |nonce, user_id, api_key, checked, digits| {
-        if checked {
-            signer.sign_nonce_checked_into(nonce, user_id, api_key, digits)
-        } else {
-            signer.sign_checked_into(nonce, user_id, api_key, digits)
-        }
-    })
+/// The fast path's access to wasm memory (internal, see [`fast`]).
+#[doc(hidden)]
+#[wasm_bindgen(js_name = __memory, skip_typescript)]
+pub fn memory() -> JsValue {
+    wasm_bindgen::memory()
+}
+
+/// The fast path of `kiiexSignature`: the address of its buffer (internal, see [`fast`]).
+#[doc(hidden)]
+#[wasm_bindgen(js_name = __kiiexBuffer, skip_typescript)]
+pub fn kiiex_buffer() -> u32 {
+    ONE_SHOT.with(fast::SignBuffer::address)
+}
+
+/// The fast path of `kiiexSignature`: signs what JS wrote into the buffer (internal, see [`fast`]).
+#[doc(hidden)]
+#[wasm_bindgen(js_name = __kiiexSign, skip_typescript)]
+pub fn kiiex_sign_buffer(lengths: u32, secret_len: u32) -> bool {
+    ONE_SHOT.with(|buffer| buffer.sign_once(lengths, secret_len))
 }
 
 /// The four Kiiex `AuthenticateUser` headers `{ APIKey, Signature, UserId, Nonce }`. Without a
@@ -210,8 +215,8 @@ pub fn auth_headers(#[wasm_bindgen(unchecked_param_type = "Provider")] provider:
 pub struct KiiexSigner {
     signer: CoreSigner,
     nonces: MonotonicNonce,
-    /// Where `sign` reads its options; keeps the last user id and key until `free()`.
-    inputs: KiiexInputs,
+    /// The fast path's buffer (see [`fast`]): keeps the last user id and key until `free()`.
+    buffer: fast::SignBuffer,
 }
 
 #[wasm_bindgen(js_class = KiiexSigner)]
@@ -221,15 +226,32 @@ impl KiiexSigner {
     pub fn new(#[wasm_bindgen(js_name = apiSecret, unchecked_param_type = "string")] api_secret: JsValue) -> Result<KiiexSigner, JsValue> {
         (|| {
             let secret = convert::required_string(&api_secret, "apiSecret")?;
-            Ok(Self { signer: CoreSigner::new(&crate::core::Secret::new(secret))?, nonces: MonotonicNonce::default(), inputs: KiiexInputs::new(true) })
+            Ok(Self { signer: CoreSigner::new(&crate::core::Secret::new(secret))?, nonces: MonotonicNonce::default(), buffer: fast::SignBuffer::new() })
         })()
         .kiiex_js()
     }
 
     /// The signature of `nonce + userId + apiKey`, lowercase hex.
-    #[wasm_bindgen(js_name = sign)]
-    pub fn sign_js(&self, options_: &KiiexSignOptions) -> Result<JsString, JsValue> {
-        signature(&self.signer, &self.inputs, options_).kiiex_js()
+    pub fn sign(&self, options_: &KiiexSignOptions) -> Result<String, JsValue> {
+        (|| {
+            let opts = options(options_, "options")?;
+            self.signer.sign(&id(opts, "nonce")?, &id(opts, "userId")?, secret(opts, "apiKey")?.expose())
+        })()
+        .kiiex_js()
+    }
+
+    /// The fast path of `sign`: the address of this signer's buffer (internal, see [`fast`]).
+    #[doc(hidden)]
+    #[wasm_bindgen(js_name = __buffer, skip_typescript)]
+    pub fn buffer_address(&self) -> u32 {
+        self.buffer.address()
+    }
+
+    /// The fast path of `sign`: signs what JS wrote into the buffer (internal, see [`fast`]).
+    #[doc(hidden)]
+    #[wasm_bindgen(js_name = __sign, skip_typescript)]
+    pub fn sign_buffer(&self, lengths: u32) -> bool {
+        self.buffer.sign(&self.signer, lengths)
     }
 
     /// `{ APIKey, Signature, UserId, Nonce }`; without a `nonce`, this signer's own monotonic
@@ -245,11 +267,3 @@ impl KiiexSigner {
         .kiiex_js()
     }
 }
-
-impl KiiexSigner {
-    /// [`sign_js`](Self::sign_js) (the JS `sign`) for Rust callers.
-    pub fn sign(&self, options_: &KiiexSignOptions) -> Result<String, JsValue> {
-        self.sign_js(options_).map(|s| s.as_string().unwrap_or_default())
-    }
-}
-

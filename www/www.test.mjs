@@ -221,10 +221,10 @@ test('every Kiiex vector: the exact message, nonce, signature and AuthenticateUs
       const error = await errorOf('authenticate');
       assert.equal(error.code, 'invalid_header_value');
       assert.equal(error.shownCode, 'invalid_header_value');
-      assert.equal(error.message, 'userId: contains a non-ASCII character');
+      assert.equal(error.message, 'kiiex: userId: contains a non-ASCII character');
       assert.match(error.text, /signature above is still the HMAC/);
       assert.equal(await page.getAttribute('#kiiex-userId', 'aria-invalid'), 'true');
-      assert.equal(await textOf('#kiiex-userId-error'), 'invalid_header_value userId: contains a non-ASCII character');
+      assert.equal(await textOf('#kiiex-userId-error'), 'invalid_header_value kiiex: userId: contains a non-ASCII character');
     }
   }
   const first = vectors[0];
@@ -281,9 +281,9 @@ test('bad input shows the library error code and message, never the secret', asy
   const secret = 'Tr0ub4dor-do-not-leak';
   const cases = [
     { provider: 'kiiex', values: { apiKey: 'APIKEY_FROM_DASHBOARD ', apiSecret: secret, userId: '42', nonce: '1' },
-      block: 'authenticate', field: 'apiKey', code: 'invalid_header_value', message: 'apiKey: has leading or trailing whitespace', hidden: [secret] },
+      block: 'authenticate', field: 'apiKey', code: 'invalid_header_value', message: 'kiiex: apiKey: has leading or trailing whitespace', hidden: [secret] },
     { provider: 'kiiex', values: { apiKey: 'APIKEY_FROM_DASHBOARD', apiSecret: `${secret} `, userId: '42', nonce: '1' },
-      block: 'authenticate', field: 'apiSecret', code: 'invalid_secret', message: 'apiSecret: must be visible ASCII with no whitespace or control character', hidden: [secret] },
+      block: 'authenticate', field: 'apiSecret', code: 'invalid_secret', message: 'kiiex: apiSecret: must be visible ASCII with no whitespace or control character', hidden: [secret] },
     { provider: 'defindex', values: { apiKey: 'sk_a\tb' },
       block: 'api-calls', field: 'apiKey', code: 'invalid_header_value', message: 'defindex: apiKey: contains whitespace', hidden: ['sk_a'] },
     { provider: 'deltadefi', values: { apiKey: ' ddk-0a1b2c3d' },
@@ -344,7 +344,7 @@ test('New nonce fills a monotonic nonce and the signature follows it', async () 
   // Without a valid secret there is no signer to ask: the nonce field says why.
   await page.fill('#kiiex-apiSecret', '');
   await page.click('#new-nonce');
-  assert.equal(await textOf('#kiiex-nonce-error'), 'missing_credential New nonce: apiSecret: must not be empty');
+  assert.equal(await textOf('#kiiex-nonce-error'), 'missing_credential New nonce: kiiex: apiSecret: must not be empty');
 });
 
 test('copy buttons put the exact signature and curl line on the clipboard', async () => {

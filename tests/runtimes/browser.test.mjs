@@ -7,9 +7,9 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
 import { chromium } from 'playwright-core';
-import { CASES, assertReport, makeConsumer } from './helpers.mjs';
+import { REPORT_FILES, assertReport, makeConsumer } from './helpers.mjs';
 
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm' };
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm' };
 // Playwright adds --headless itself and gives every launch a fresh temporary profile.
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -36,7 +36,7 @@ function staticServer(root) {
 }
 
 before(async () => {
-  const dir = await makeConsumer('browser', { packageJson: { type: 'module' }, files: { 'cases.json': JSON.stringify(CASES) } });
+  const dir = await makeConsumer('browser', { packageJson: { type: 'module' }, files: REPORT_FILES });
   server = staticServer(dir);
   await new Promise((ready) => server.listen(0, '127.0.0.1', ready));
   origin = `http://127.0.0.1:${server.address().port}`;

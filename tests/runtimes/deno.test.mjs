@@ -6,7 +6,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ARTIFACTS, BIN, CASES, assertReport, makeConsumer, run } from './helpers.mjs';
+import { ARTIFACTS, BIN, REPORT_FILES, assertReport, makeConsumer, run } from './helpers.mjs';
 
 const DENO_VERSION = '2.9.6';
 let deno;
@@ -35,7 +35,7 @@ async function findDeno() {
 before(async () => {
   [deno, dir] = await Promise.all([
     findDeno(),
-    makeConsumer('deno', { packageJson: { type: 'module' }, files: { 'cases.json': JSON.stringify(CASES) } }),
+    makeConsumer('deno', { packageJson: { type: 'module' }, files: REPORT_FILES }),
   ]);
 });
 

@@ -36,6 +36,13 @@ export const CASES = {
   ],
 };
 
+/** The files a reporting consumer (Node, Deno, browser) gets next to its own: its inputs and
+ * the shared report builder, consumers/shared/report.mjs. */
+export const REPORT_FILES = {
+  'cases.json': JSON.stringify(CASES),
+  'report.mjs': readFileSync(join(CONSUMERS, 'shared', 'report.mjs'), 'utf8'),
+};
+
 /** The exact headers `authHeaders` must give for each entry of CASES.credentials. */
 export const EXPECTED_HEADERS = [
   { Authorization: 'Bearer sk_live_defindex_1' },

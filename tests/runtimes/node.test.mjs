@@ -5,17 +5,16 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CASES, assertReport, makeConsumer, run } from './helpers.mjs';
+import { REPORT_FILES, assertReport, makeConsumer, run } from './helpers.mjs';
 
 const API = ['Client', 'KeystampError', 'KiiexSigner', 'authHeaders', 'init', 'kiiexAuthHeaders', 'kiiexSignature'];
-const files = { 'cases.json': JSON.stringify(CASES) };
 let esmDir;
 let cjsDir;
 
 before(async () => {
   [esmDir, cjsDir] = await Promise.all([
-    makeConsumer('node-esm', { packageJson: { type: 'module' }, files }),
-    makeConsumer('node-cjs', { packageJson: { type: 'commonjs' }, files }),
+    makeConsumer('node-esm', { packageJson: { type: 'module' }, files: REPORT_FILES }),
+    makeConsumer('node-cjs', { packageJson: { type: 'commonjs' }, files: REPORT_FILES }),
   ]);
 });
 

@@ -1,6 +1,8 @@
 // A browser consumer: `init()` fetches keystamp_bg.wasm (next to the package's JS) once; after
 // it resolves every function is synchronous. Writes a JSON report into #report for the test.
-import init, { KeystampError, KiiexSigner, authHeaders, kiiexAuthHeaders, kiiexSignature } from 'keystamp';
+import init, { authHeaders, kiiexSignature } from 'keystamp';
+import * as keystamp from 'keystamp';
+import { report } from './report.mjs';
 
 const first = init();
 const second = init(); // calling it again (even before the first finished) is fine
@@ -14,34 +16,10 @@ const signature = kiiexSignature({
 const headers = authHeaders('deltadefi', { apiKey: 'dd_live_key_1' });
 
 // The test's inputs, and a JSON report of what keystamp computed for them.
-const { vectors, credentials } = await (await fetch('./cases.json')).json();
-
-function errorOf(call) {
-  try {
-    call();
-    return 'no error';
-  } catch (err) {
-    const { name, code, provider, field } = err;
-    return { keystamp: err instanceof KeystampError, error: err instanceof Error, name, code, provider, field };
-  }
-}
-
-const signerSignatures = vectors.map((v) => {
-  const signer = new KiiexSigner(v.apiSecret);
-  const signed = signer.sign({ nonce: v.nonce, userId: v.userId, apiKey: v.apiKey });
-  signer.free();
-  return signed;
-});
+const cases = await (await fetch('./cases.json')).json();
 
 document.querySelector('#report').textContent = JSON.stringify({
-  signatures: vectors.map((v) => kiiexSignature(v)),
-  signerSignatures,
+  ...report(keystamp, cases),
   quickStart: { signature, headers },
-  kiiexAuthHeaders: kiiexAuthHeaders({ ...vectors[1], nonce: 637958203, userId: 184 }),
-  headers: credentials.map(([provider, creds]) => authHeaders(provider, creds)),
-  errors: [
-    errorOf(() => authHeaders('adjutor', { apiKey: 'adj_key\r\nX-Injected: 1' })),
-    errorOf(() => authHeaders('aws', { apiKey: 'k' })),
-  ],
   initIsOnePromise: first === second,
 });

@@ -1,7 +1,9 @@
 // A Deno consumer: `keystamp` comes from package.json + node_modules (npm install), the
 // `deno` export condition picks the entry that loads the wasm synchronously. Prints a JSON
 // report of what keystamp computed for the inputs in cases.json; the test checks every value.
-import { KeystampError, KiiexSigner, authHeaders, kiiexAuthHeaders, kiiexSignature } from 'keystamp';
+import { authHeaders, kiiexSignature } from 'keystamp';
+import * as keystamp from 'keystamp';
+import { report } from './report.mjs';
 
 // Quick start: the Kiiex AuthenticateUser signature and a provider's headers.
 const signature = kiiexSignature({
@@ -10,33 +12,6 @@ const signature = kiiexSignature({
 const headers = authHeaders('deltadefi', { apiKey: 'dd_live_key_1' });
 
 // The test's inputs, and a JSON report of what keystamp computed for them.
-const { vectors, credentials } = JSON.parse(await Deno.readTextFile(new URL('./cases.json', import.meta.url)));
+const cases = JSON.parse(await Deno.readTextFile(new URL('./cases.json', import.meta.url)));
 
-function errorOf(call) {
-  try {
-    call();
-    return 'no error';
-  } catch (err) {
-    const { name, code, provider, field } = err;
-    return { keystamp: err instanceof KeystampError, error: err instanceof Error, name, code, provider, field };
-  }
-}
-
-const signerSignatures = vectors.map((v) => {
-  const signer = new KiiexSigner(v.apiSecret);
-  const signed = signer.sign({ nonce: v.nonce, userId: v.userId, apiKey: v.apiKey });
-  signer.free();
-  return signed;
-});
-
-console.log(JSON.stringify({
-  signatures: vectors.map((v) => kiiexSignature(v)),
-  signerSignatures,
-  quickStart: { signature, headers },
-  kiiexAuthHeaders: kiiexAuthHeaders({ ...vectors[1], nonce: 637958203, userId: 184 }),
-  headers: credentials.map(([provider, creds]) => authHeaders(provider, creds)),
-  errors: [
-    errorOf(() => authHeaders('adjutor', { apiKey: 'adj_key\r\nX-Injected: 1' })),
-    errorOf(() => authHeaders('aws', { apiKey: 'k' })),
-  ],
-}));
+console.log(JSON.stringify({ ...report(keystamp, cases), quickStart: { signature, headers } }));

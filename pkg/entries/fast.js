@@ -74,7 +74,8 @@ export function fastSigning(api) {
   /** Per signer: its buffer's address, and the user id and key in it. */
   const signers = new WeakMap();
 
-  // A freed signer's buffer is gone: forget it, so nothing is ever written there.
+  // A freed signer's buffer is gone: forget it, so nothing is ever written there (a later call
+  // asks the freed signer for its buffer, which throws as every method of a freed signer does).
   const generalFree = api.KiiexSigner.prototype.free;
   api.KiiexSigner.prototype.free = function free() {
     signers.delete(this);
@@ -83,7 +84,7 @@ export function fastSigning(api) {
   if (Symbol.dispose) api.KiiexSigner.prototype[Symbol.dispose] = api.KiiexSigner.prototype.free;
 
   api.KiiexSigner.prototype.sign = function sign(options) {
-    if (typeof options !== 'object' || options === null || !this.__wbg_ptr || memory() === undefined) return generalSign.call(this, options);
+    if (typeof options !== 'object' || options === null || memory() === undefined) return generalSign.call(this, options);
     let nonce, userId, apiKey;
     try {
       ({ nonce, userId, apiKey } = options);

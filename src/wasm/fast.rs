@@ -20,14 +20,14 @@ use zeroize::Zeroize;
 use crate::core::providers::kiiex::KiiexSigner as CoreSigner;
 
 /// Where each part is written (the offsets `pkg/entries/fast.js` uses).
-pub(crate) const NONCE_AT: usize = 0;
-pub(crate) const USER_ID_AT: usize = 256;
-pub(crate) const API_KEY_AT: usize = 512;
-pub(crate) const DIGITS_AT: usize = 768;
-pub(crate) const SECRET_AT: usize = 832;
+const NONCE_AT: usize = 0;
+const USER_ID_AT: usize = 256;
+const API_KEY_AT: usize = 512;
+const DIGITS_AT: usize = 768;
+const SECRET_AT: usize = 832;
 const LEN: usize = SECRET_AT + 256;
 /// Set in the packed lengths when the user id and key in the buffer are new.
-pub(crate) const FRESH: u32 = 1 << 24;
+const FRESH: u32 = 1 << 24;
 
 /// The input buffer of one signer (or of `kiiexSignature`): wiped on drop.
 pub(crate) struct SignBuffer {

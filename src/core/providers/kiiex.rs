@@ -58,15 +58,7 @@ fn check_part(field: &'static str, value: &str) -> Result<()> {
     if value.len() > MAX_PART_LEN {
         return Err(Error::new(ErrorKind::InputTooLarge, "is longer than 1 KiB").with_field(field));
     }
-    // For ASCII (the common case) the same test as below, byte by byte: the only ASCII whitespace
-    // that is not a control character is the space.
-    let bad = if value.is_ascii() {
-        let bytes = value.as_bytes();
-        bytes.iter().any(|&b| b < 0x20 || b == 0x7f) || bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ')
-    } else {
-        value.chars().any(char::is_control) || value.starts_with(char::is_whitespace) || value.ends_with(char::is_whitespace)
-    };
-    if bad {
+    if value.chars().any(char::is_control) || value.starts_with(char::is_whitespace) || value.ends_with(char::is_whitespace) {
         return Err(Error::new(ErrorKind::InvalidArgument, "contains a control character or surrounding whitespace").with_field(field));
     }
     Ok(())

@@ -3,7 +3,6 @@
 // every row. Timings are not asserted (they belong to `bash scripts/bench.sh`).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 
 import * as keystamp from 'keystamp';
@@ -11,9 +10,10 @@ import * as lite from 'keystamp/lite';
 
 import { benchColdStart, report as coldReport } from './coldstart.mjs';
 import { benchClient, benchSignatures, report } from './kiiex.mjs';
+import { installedPackage } from './package.mjs';
 import { packageSizes, report as sizeReport } from './size.mjs';
 
-const dir = path.dirname(createRequire(import.meta.url).resolve('keystamp/package.json'));
+const { dir } = installedPackage();
 
 test('signatures: every contender agrees, then is timed', async () => {
   const result = await benchSignatures(keystamp, { rounds: 1, ops: 200 });

@@ -122,7 +122,7 @@ export function report(signatures, client) {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { locatePackage } = await import('./package.mjs');
-  const keystamp = await import(pathToFileURL(locatePackage().entry).href);
+  const { installedPackage } = await import('./package.mjs');
+  const keystamp = await import(pathToFileURL(installedPackage().entry).href);
   console.log(report(await benchSignatures(keystamp), await benchClient(keystamp)));
 }

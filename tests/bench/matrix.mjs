@@ -17,10 +17,8 @@ import { ROOT } from './package.mjs';
 import { sizes } from './size.mjs';
 
 const OUT = path.join(ROOT, 'target/bench-matrix');
-const WASM_OPT = path.join(ROOT, 'node_modules/.bin/wasm-opt');
 /** Debian's wasm-opt (`apt-get install binaryen`, version 108 on Debian 12), measured when present. */
 const DEBIAN_WASM_OPT = '/usr/bin/wasm-opt';
-const FEATURES = ['--enable-simd', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue'];
 
 /** The variants measured; the first of each feature set is the shipped one (scripts/build.sh). */
 export const VARIANTS = [
@@ -55,18 +53,14 @@ function cargoBuild(v) {
   return path.join(dir, 'wasm32-unknown-unknown/release/keystamp.wasm');
 }
 
-/** A package folder for `v` laid out like pkg/ (entries/ and dist/). */
+/** A package folder for `v` laid out like pkg/ (entries/, and dist/ made by scripts/bindgen.sh). */
 function bindgen(v, wasm, index) {
   const pkg = path.join(OUT, `variant-${index}`);
   rmSync(pkg, { recursive: true, force: true });
   cpSync(path.join(ROOT, 'pkg/entries'), path.join(pkg, 'entries'), { recursive: true });
-  const dist = path.join(pkg, 'dist');
-  execFileSync('wasm-bindgen', ['--target', 'web', '--out-dir', dist, '--out-name', 'keystamp', '--remove-name-section', '--remove-producers-section', wasm], { stdio: 'inherit' });
-  const bg = path.join(dist, 'keystamp_bg.wasm');
-  if (v.wasmOpt) execFileSync(v.debian ? DEBIAN_WASM_OPT : WASM_OPT, [v.wasmOpt, ...FEATURES, bg, '-o', bg], { stdio: ['ignore', 'pipe', 'pipe'] });
-  // The entries import KeystampError from dist/errors.js, as scripts/build.sh writes it.
-  const snippet = execFileSync('find', ['snippets', '-name', 'keystamp_error.js'], { cwd: dist, encoding: 'utf8' }).trim().split('\n')[0];
-  writeFileSync(path.join(dist, 'errors.js'), `export { KeystampError } from './${snippet}';\n`);
+  const args = [path.join(ROOT, 'scripts/bindgen.sh'), wasm, path.join(pkg, 'dist'), v.wasmOpt ?? 'none'];
+  if (v.debian) args.push(DEBIAN_WASM_OPT);
+  execFileSync('bash', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   return pkg;
 }
 

@@ -1,9 +1,9 @@
 // The benchmark report in one command:
 //
 //   bash scripts/bench.sh [--quick] [--matrix]     (from a fresh clone: installs and builds first)
-//   node tests/bench/run.mjs [--quick] [--matrix]  (after scripts/build.sh)
+//   node tests/bench/run.mjs [--quick] [--matrix]  (after scripts/build.sh and scripts/pack.sh)
 //
-// Builds pkg/ first when it is missing or older than the sources, then measures the Kiiex
+// Measures, in the packed package as npm installs it (tests/node_modules/keystamp), the Kiiex
 // signature against node:crypto, WebCrypto and @noble/hashes, the Client's cached-token path,
 // cold start and size, and prints one Markdown report (also saved to tests/.artifacts/bench.md).
 // `--quick` runs fewer rounds (for a smoke test; the numbers are noisier); `--matrix` adds the
@@ -16,7 +16,7 @@ import * as coldStart from './coldstart.mjs';
 import * as kiiex from './kiiex.mjs';
 import * as matrix from './matrix.mjs';
 import { machine } from './measure.mjs';
-import { ROOT, locatePackage } from './package.mjs';
+import { ROOT, installedPackage } from './package.mjs';
 import * as size from './size.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -25,9 +25,9 @@ const rounds = quick ? 5 : 15;
 const ops = quick ? 2_000 : 10_000;
 const runs = quick ? 3 : 10;
 
-const pkg = locatePackage({ build: true });
+const pkg = installedPackage();
 const keystamp = await import(pathToFileURL(pkg.entry).href);
-const header = `## keystamp benchmark\n\n${machine()}. Package: ${pkg.label}${pkg.note ? ` (${pkg.note})` : ''}.\n`;
+const header = `## keystamp benchmark\n\n${machine()}. Package: the packed tarball, as installed by npm.\n`;
 process.stderr.write(`bench: ${machine()}\nbench: package ${pkg.dir}\n`);
 
 process.stderr.write('bench: signatures...\n');

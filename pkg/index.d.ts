@@ -18,7 +18,13 @@ export type KeystampErrorCode =
   | 'provider_error'
   | 'origin_mismatch'
   | 'network_error'
-  | 'unsupported';
+  | 'unsupported'
+  | 'timeout'
+  | 'aborted'
+  | 'freed'
+  | 'two_factor_required'
+  | 'provider_unavailable'
+  | 'not_initialized';
 
 /** Every failure keystamp throws or rejects with. The message never holds a key, secret,
  * token or signature. */
@@ -32,6 +38,12 @@ export declare class KeystampError extends Error {
   readonly status?: number;
   /** The name (never the value) of the input that was rejected. */
   readonly field?: string;
+  /** `rate_limited`: how long to wait before trying again, in ms. */
+  readonly retryAfterMs?: number;
+  /** The provider's own error code, when its answer carried one (e.g. DeltaDeFi 4290). */
+  readonly providerCode?: number;
+  /** The underlying failure (`AbortError`, `TimeoutError`, `TypeError` from fetch, ...). */
+  readonly cause?: unknown;
 }
 
 /** Loads the WebAssembly module. Needed once in browsers before any other call; a no-op on

@@ -51,6 +51,18 @@ pub enum ErrorKind {
     NetworkError,
     /// The operation is not available for this provider.
     Unsupported,
+    /// A deadline passed (the client's `timeoutMs` for an auth exchange, or a call's own).
+    Timeout,
+    /// The caller's `AbortSignal` fired.
+    Aborted,
+    /// The object was used after `free()`.
+    Freed,
+    /// Kiiex: the account needs a second factor and no code source (`onTwoFactor`) was given.
+    TwoFactorRequired,
+    /// The provider says its service is temporarily unavailable (DeltaDeFi 5001, trading locked 5002).
+    ProviderUnavailable,
+    /// The WebAssembly module was used before `init()` finished (browsers and bundlers).
+    NotInitialized,
 }
 
 impl ErrorKind {
@@ -73,11 +85,17 @@ impl ErrorKind {
             Self::OriginMismatch => "origin_mismatch",
             Self::NetworkError => "network_error",
             Self::Unsupported => "unsupported",
+            Self::Timeout => "timeout",
+            Self::Aborted => "aborted",
+            Self::Freed => "freed",
+            Self::TwoFactorRequired => "two_factor_required",
+            Self::ProviderUnavailable => "provider_unavailable",
+            Self::NotInitialized => "not_initialized",
         }
     }
 
     /// Every kind, for documentation and exhaustive tests.
-    pub const ALL: [ErrorKind; 16] = [
+    pub const ALL: [ErrorKind; 22] = [
         Self::InvalidHeaderName,
         Self::InvalidHeaderValue,
         Self::InvalidSecret,
@@ -94,6 +112,12 @@ impl ErrorKind {
         Self::OriginMismatch,
         Self::NetworkError,
         Self::Unsupported,
+        Self::Timeout,
+        Self::Aborted,
+        Self::Freed,
+        Self::TwoFactorRequired,
+        Self::ProviderUnavailable,
+        Self::NotInitialized,
     ];
 }
 
@@ -105,6 +129,8 @@ pub struct Error {
     status: Option<u16>,
     field: Option<&'static str>,
     reason: &'static str,
+    retry_after_ms: Option<u64>,
+    provider_code: Option<i64>,
 }
 
 /// `Result` with [`Error`].
@@ -113,7 +139,7 @@ pub type Result<T, E = Error> = core::result::Result<T, E>;
 impl Error {
     /// A new error of `kind` whose message is `reason` (a static text: it can hold no value).
     pub const fn new(kind: ErrorKind, reason: &'static str) -> Self {
-        Self { kind, provider: None, status: None, field: None, reason }
+        Self { kind, provider: None, status: None, field: None, reason, retry_after_ms: None, provider_code: None }
     }
 
     /// Names the input field the error is about (its name, never its value).
@@ -135,6 +161,30 @@ impl Error {
     pub const fn with_status(mut self, status: u16) -> Self {
         self.status = Some(status);
         self
+    }
+
+    /// How long to wait before trying again (a rate limit's `Retry-After` or back-off), in ms.
+    #[must_use]
+    pub const fn with_retry_after_ms(mut self, ms: u64) -> Self {
+        self.retry_after_ms = Some(ms);
+        self
+    }
+
+    /// Records the provider's own error code (e.g. DeltaDeFi `4290`).
+    #[must_use]
+    pub const fn with_provider_code(mut self, code: i64) -> Self {
+        self.provider_code = Some(code);
+        self
+    }
+
+    /// How long to wait before trying again, in ms, when the provider or the back-off says so.
+    pub const fn retry_after_ms(&self) -> Option<u64> {
+        self.retry_after_ms
+    }
+
+    /// The provider's own error code, when its answer carried one.
+    pub const fn provider_code(&self) -> Option<i64> {
+        self.provider_code
     }
 
     /// What went wrong.
@@ -192,6 +242,8 @@ impl fmt::Debug for Error {
             .field("status", &self.status)
             .field("field", &self.field)
             .field("reason", &self.reason)
+            .field("retry_after_ms", &self.retry_after_ms)
+            .field("provider_code", &self.provider_code)
             .finish()
     }
 }

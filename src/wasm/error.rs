@@ -10,13 +10,17 @@ extern "C" {
     type JsKeystampError;
 
     #[wasm_bindgen(constructor, js_class = KeystampError)]
-    fn new(code: &str, message: &str, provider: Option<&str>, status: Option<u16>, field: Option<&str>) -> JsKeystampError;
+    #[allow(clippy::too_many_arguments)]
+    fn new(code: &str, message: &str, provider: Option<&str>, status: Option<u16>, field: Option<&str>, retry_after_ms: Option<f64>, provider_code: Option<f64>) -> JsKeystampError;
 }
 
 /// The JS error for a core error.
 pub(crate) fn to_js(err: &Error) -> JsValue {
     let provider = err.provider().map(|p| p.as_str());
-    JsKeystampError::new(err.code(), &err.to_string(), provider, err.status(), err.field()).into()
+    // Both fit a JS number exactly in practice (delays are capped, provider codes are small).
+    #[allow(clippy::cast_precision_loss)]
+    let (retry_after_ms, provider_code) = (err.retry_after_ms().map(|ms| ms as f64), err.provider_code().map(|c| c as f64));
+    JsKeystampError::new(err.code(), &err.to_string(), provider, err.status(), err.field(), retry_after_ms, provider_code).into()
 }
 
 /// `invalid_argument` for the JS field `field`.

@@ -446,8 +446,8 @@ fn debug_of_sessions_is_redacted() {
         Credentials::Defindex { api_key: Some(marked()), email: None, password: None },
         Credentials::Defindex { api_key: None, email: Some("dev@example.com".into()), password: Some(marked()) },
         Credentials::Deltadefi { api_key: marked() },
-        Credentials::Adjutor { api_key: marked() },
-        Credentials::Depay { api_key: marked() },
+        Credentials::Adjutor { api_key: marked(), email: None, password: None },
+        Credentials::Depay { api_key: marked(), token_path: None },
         Credentials::Kiiex { api_key: MARKER.into(), signer, user_id: "42".into(), form: AuthForm::JsonBody },
     ];
     for c in creds {

@@ -118,13 +118,14 @@ export interface EmulatorRequest {
   provider: EmulatedProvider | null;
   /** Its route, or null when it matched none (answered 404). */
   route: string | null;
+  /** The HTTP method, or `'WS'` for a frame on the Kiiex WebSocket gateway. */
   method: string;
   /** The raw path, without the query. */
   path: string;
   /** Lower-cased names. */
   headers: Record<string, string | string[] | undefined>;
   body: string;
-  /** The status answered; 0 while (or when never) answered. */
+  /** The status answered; 0 while (or when never) answered; a WebSocket frame: 200 (m:1 reply) or 400 (m:5 error). */
   status: number;
   /** The emulator clock when it arrived. */
   at: number;
@@ -147,6 +148,8 @@ export interface Emulator {
   readonly url: string;
   /** Each provider's base URL, to configure a client with. */
   readonly baseUrls: Readonly<Record<EmulatedProvider, string>>;
+  /** The Kiiex (APEX) WebSocket gateway, `ws://127.0.0.1:<port>/kiiex/WSGateway/`. */
+  readonly wsUrls: Readonly<{ kiiex: string }>;
   readonly credentials: EmulatorCredentials;
   /** Every request received, in arrival order. */
   readonly requests: EmulatorRequest[];

@@ -5,7 +5,7 @@
 //
 // runs the provider emulator on 127.0.0.1 (port 0, the default, picks a free one), prints each
 // provider's base URL and the test credentials (or, with --json, one line of JSON:
-// {"url", "baseUrls", "credentials", "variants"}), and serves until SIGINT or SIGTERM, then exits 0.
+// {"url", "baseUrls", "wsUrls", "credentials", "variants"}), and serves until SIGINT or SIGTERM, then exits 0.
 // A variant value is read as JSON when it parses (401, true) and as a string otherwise (wrapped).
 // Bad arguments: the usage on stderr, exit 2; a port in use: exit 3.
 import { VARIANTS, startEmulator } from '../emulator/index.js';
@@ -62,6 +62,7 @@ function table(emu) {
     '',
     'base URLs',
     ...Object.entries(emu.baseUrls).map(([name, url]) => `  ${pad(name)} ${url}`),
+    `  ${pad('kiiex ws')} ${emu.wsUrls.kiiex}`,
     '',
     'test credentials',
     ...Object.entries(emu.credentials).map(([name, creds]) => `  ${pad(name)} ${JSON.stringify(creds)}`),
@@ -97,7 +98,7 @@ async function emulator(argv) {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   if (parsed.json) {
-    process.stdout.write(`${JSON.stringify({ url: emu.url, baseUrls: emu.baseUrls, credentials: emu.credentials, variants: emu.variants })}\n`);
+    process.stdout.write(`${JSON.stringify({ url: emu.url, baseUrls: emu.baseUrls, wsUrls: emu.wsUrls, credentials: emu.credentials, variants: emu.variants })}\n`);
   } else {
     process.stdout.write(table(emu));
   }

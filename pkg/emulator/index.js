@@ -3,7 +3,8 @@
 // as HTTP says), exact values, nothing trimmed, nothing undocumented accepted; each documented
 // variant can be switched on, and failures can be injected per provider and route. One node:http
 // server on 127.0.0.1 serves every provider under a path prefix: configure a client with
-// `emu.baseUrls.<provider>` as its base URL. Node only; no network other than 127.0.0.1.
+// `emu.baseUrls.<provider>` as its base URL (Kiiex also speaks WebSocket at `emu.wsUrls.kiiex`).
+// Node only; no network other than 127.0.0.1.
 //
 //   import { startEmulator } from 'keystamp/emulator';
 //   let t = Date.UTC(2026, 0, 1);
@@ -24,6 +25,7 @@ import { deltadefi } from './deltadefi.js';
 import { depay } from './depay.js';
 import { checkSpec, deliver, injectedReply, retryAfterValue, waits } from './faults.js';
 import { kiiex } from './kiiex.js';
+import { WS_PATH, acceptWebSocket, apexGateway } from './websocket.js';
 
 export { DEFAULT_CORE_PATHS } from './adjutor.js';
 export { MAX_BODY_BYTES, ROUTES, VARIANTS, defaultCredentials, deltadefiError, signDepayCallback, totp } from './common.js';
@@ -160,6 +162,27 @@ export async function startEmulator(options = {}) {
       else res.destroy();
     });
   });
+  // The Kiiex WebSocket gateway; every frame is logged like a request (method 'WS').
+  const gateway = apexGateway(providers.kiiex);
+  const webSockets = new Set();
+  server.on('upgrade', (req, socket, head) => {
+    const path = req.url.split('?')[0];
+    if (path !== WS_PATH && path !== `${WS_PATH}/`) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    const conn = { session: undefined, pending: undefined };
+    if (!acceptWebSocket(req, socket, head, (text, send) => {
+      const { route, reply: frame } = gateway(conn, text);
+      requests.push({
+        provider: 'kiiex', route, method: 'WS', path, headers: { ...req.headers }, body: text, status: frame.m === 1 ? 200 : 400, at: now(),
+        connection: socket[CONNECTION_ID],
+      });
+      send(JSON.stringify(frame));
+    })) return;
+    webSockets.add(socket);
+    socket.once('close', () => webSockets.delete(socket));
+  });
   server.on('connection', (socket) => {
     socket[CONNECTION_ID] = ++connectionSeq;
     connections.opened++;
@@ -171,11 +194,14 @@ export async function startEmulator(options = {}) {
     server.listen(options.port ?? 0, '127.0.0.1', () => { server.off('error', reject); resolve(); });
   });
   const url = `http://127.0.0.1:${server.address().port}`;
+  const wsUrl = `ws://127.0.0.1:${server.address().port}${WS_PATH}/`;
   let closing;
 
   return {
     url,
     baseUrls: Object.fromEntries(Object.entries(PREFIXES).map(([name, prefix]) => [name, url + prefix])),
+    /** The Kiiex (APEX) WebSocket gateway. */
+    wsUrls: { kiiex: wsUrl },
     /** The currently valid credentials (live: rotation and resetKey change them). */
     credentials,
     /** Every request received, in arrival order. */
@@ -241,6 +267,7 @@ export async function startEmulator(options = {}) {
         w.releaseAll();
         server.close(() => resolve());
         server.closeAllConnections();
+        for (const socket of webSockets) socket.destroy();
       });
       return closing;
     },

@@ -55,17 +55,17 @@ export function kiiex(env) {
     sessions.set(sessionToken, env.now());
     return sessionToken;
   }
-  /** The session token of the request when it is alive (and not idle too long), else undefined. */
-  function liveSession(ctx) {
-    const token = single(ctx, 'aptoken');
+  /** True when `token` is a session that has not been idle too long (an idle one is ended). */
+  function alive(token) {
     const last = token === undefined ? undefined : sessions.get(token);
-    if (last === undefined) return undefined;
+    if (last === undefined) return false;
     if (env.now() - last >= env.kiiexIdleMs) {
       sessions.delete(token);
-      return undefined;
+      return false;
     }
-    return token;
+    return true;
   }
+  const liveSession = (ctx) => { const token = single(ctx, 'aptoken'); return alive(token) ? token : undefined; };
 
   /** The 2FA code of Authenticate2FA: `GET ?Code=` (ccxt) or a JSON body {"Code"} (APEX docs). */
   function twoFactorCode(ctx) {
@@ -79,43 +79,55 @@ export function kiiex(env) {
     return /^\d{6}$/.test(code) && [-30_000, 0, 30_000].some((skew) => sameString(code, totp(twoFactorSecret, env.now() + skew)));
   }
 
+  /** True when the four fields are well signed with the account's credentials (and the nonce is new, if asked). */
+  function verify({ APIKey, Signature, UserId, Nonce }) {
+    const c = env.credentials.kiiex;
+    const expected = createHmac('sha256', c.apiSecret).update(Nonce + UserId + APIKey, 'utf8').digest('hex');
+    let ok = sameString(APIKey, c.apiKey) && UserId === c.userId && sameString(Signature, expected);
+    if (ok) {
+      if (env.variants.kiiexRejectReusedNonce && seenNonces.has(Nonce)) ok = false;
+      seenNonces.add(Nonce);
+    }
+    return ok;
+  }
+  /** The answer to a verified AuthenticateUser: a session, or with 2FA a pending token. */
+  function opened() {
+    if (env.variants.kiiexTwoFactor) {
+      const token = randomUUID();
+      pending.add(token);
+      return { pending: token, body: spell({ Authenticated: true, User: user(true), Locked: false, Requires2FA: true, TwoFAType: 'Google', [env.variants.kiiexPendingTokenName]: token }) };
+    }
+    const session = openSession();
+    return { session, body: spell({ Authenticated: true, SessionToken: session, User: user(false), Locked: false, Requires2FA: false }) };
+  }
+  /** Authenticate2FA: null for an unknown pending token, else the answer (and the session when the code is right). */
+  function complete(pendingToken, code) {
+    if (pendingToken === undefined || !pending.has(pendingToken)) return null;
+    if (!codeOk(code)) return { body: spell({ Authenticated: false, errormsg: 'Invalid 2FA code' }) };
+    pending.delete(pendingToken); // single-use once it succeeded
+    const session = openSession();
+    return { session, body: spell({ Authenticated: true, UserId: userId(), SessionToken: session }) };
+  }
+  const LOGGED_OUT = Object.freeze({ result: true, errormsg: null, errorcode: 0, detail: null });
+
   const handlers = {
     auth(ctx) {
       const request = authFields(ctx);
       if (request === undefined) return badRequest();
-      const { APIKey, Signature, UserId, Nonce } = request.fields;
-      const c = env.credentials.kiiex;
-      const expected = createHmac('sha256', c.apiSecret).update(Nonce + UserId + APIKey, 'utf8').digest('hex');
-      let ok = sameString(APIKey, c.apiKey) && UserId === c.userId && sameString(Signature, expected);
-      if (ok) {
-        if (env.variants.kiiexRejectReusedNonce && seenNonces.has(Nonce)) ok = false;
-        seenNonces.add(Nonce);
-      }
-      if (!ok) return refusal(request.form);
-      if (env.variants.kiiexTwoFactor) {
-        const token = randomUUID();
-        pending.add(token);
-        return answer(200, spell({
-          Authenticated: true, User: user(true), Locked: false, Requires2FA: true, TwoFAType: 'Google', [env.variants.kiiexPendingTokenName]: token,
-        }));
-      }
-      return answer(200, spell({ Authenticated: true, SessionToken: openSession(), User: user(false), Locked: false, Requires2FA: false }));
+      return verify(request.fields) ? answer(200, opened().body) : refusal(request.form);
     },
     twoFactor(ctx) {
       const code = twoFactorCode(ctx);
       if (code === undefined) return badRequest();
-      const token = single(ctx, 'pending2fatoken');
-      if (token === undefined || !pending.has(token)) return notAuthorized();
-      if (!codeOk(code)) return answer(200, spell({ Authenticated: false, errormsg: 'Invalid 2FA code' }));
-      pending.delete(token); // single-use once it succeeded
-      return answer(200, spell({ Authenticated: true, UserId: userId(), SessionToken: openSession() }));
+      const done = complete(single(ctx, 'pending2fatoken'), code);
+      return done === null ? notAuthorized() : answer(200, done.body);
     },
     logout(ctx) {
       if (ctx.body !== '' && !emptyJsonObject(ctx)) return badRequest();
       const token = liveSession(ctx);
       if (token === undefined) return notAuthorized();
       sessions.delete(token);
-      return answer(200, { result: true, errormsg: null, errorcode: 0, detail: null });
+      return answer(200, LOGGED_OUT);
     },
     api(ctx) {
       const token = liveSession(ctx);
@@ -135,6 +147,8 @@ export function kiiex(env) {
       return /^\/[A-Za-z][A-Za-z0-9]*$/.test(path) ? 'api' : null; // <base>/<FunctionName>
     },
     handle: (route, ctx) => handlers[route](ctx),
+    /** The transport-neutral session operations, for the WebSocket gateway. */
+    session: { verify, opened, complete, alive, end: (token) => sessions.delete(token), touch: (token) => sessions.set(token, env.now()), spell, LOGGED_OUT },
     revokeTokens() {
       sessions.clear();
       pending.clear();

@@ -33,12 +33,13 @@ async function start(t, command, args, { until = '\n', ...options } = {}) {
 
 const status = (url) => fetch(url).then((r) => r.status, () => 'down');
 
-test('keystamp emulator --json: one line {url, baseUrls, credentials, variants}; variants and lifetimes applied; SIGTERM exits 0', async (t) => {
+test('keystamp emulator --json: one line {url, baseUrls, wsUrls, credentials, variants}; variants and lifetimes applied; SIGTERM exits 0', async (t) => {
   const { child, out } = await start(t, process.execPath, [BIN, 'emulator', '--json', '--port', '0', '--variant', 'depayExpiresInType=number',
     '--variant=defindexRefreshRejectStatus=401', '--lifetime', 'depay=2']);
   assert.ok(out.endsWith('\n') && out.indexOf('\n') === out.length - 1, 'exactly one line');
   const info = JSON.parse(out);
-  assert.deepEqual(Object.keys(info), ['url', 'baseUrls', 'credentials', 'variants']);
+  assert.deepEqual(Object.keys(info), ['url', 'baseUrls', 'wsUrls', 'credentials', 'variants']);
+  assert.deepEqual(info.wsUrls, { kiiex: `${info.url.replace('http:', 'ws:')}/kiiex/WSGateway/` });
   assert.match(info.url, /^http:\/\/127\.0\.0\.1:\d+$/);
   assert.deepEqual(Object.keys(info.baseUrls), PROVIDERS);
   assert.equal(info.baseUrls.kiiex, `${info.url}/kiiex/ap`);
@@ -61,6 +62,7 @@ test('keystamp emulator (the installed bin, run directly): a table of base URLs 
   assert.deepEqual(Object.keys(urls), PROVIDERS);
   const origin = /listening on (http:\/\/127\.0\.0\.1:\d+) /.exec(out)[1];
   assert.equal(urls.adjutor, `${origin}/adjutor/v2`);
+  assert.match(out, new RegExp(`^ {2}kiiex ws +${origin.replace('http:', 'ws:')}/kiiex/WSGateway/$`, 'm'));
   assert.match(out, /^ {2}depay +\{"apiKey":"depay_test_key_0001","customerUuid":"0f8fad5b-d9cb-469f-a165-70867728950e"\}$/m);
   assert.match(out, /^variants: depayAnswerShape="wrapped"/m);
   const res = await fetch(`${urls.depay}/auth/token`, { headers: { 'x-api-key': 'depay_test_key_0001' } });

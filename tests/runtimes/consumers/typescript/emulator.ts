@@ -6,7 +6,7 @@ import type { Emulator, EmulatorRequest, FailureSpec } from 'keystamp/emulator';
 async function offline(): Promise<number> {
   let now = Date.UTC(2026, 0, 1);
   const emu: Emulator = await startEmulator({ now: () => now, variants: { depayAnswerShape: 'wrapped' }, tokenLifetimeSec: { depay: 2 } });
-  const base: string = emu.baseUrls.depay;
+  const base: string = emu.baseUrls.depay + emu.wsUrls.kiiex;
   const key: string = emu.credentials.depay.apiKey;
   emu.failNext('depay', 'auth', { status: 429, retryAfter: new Date(now + 60_000) });
   emu.failNext('kiiex', 'twoFactor', { hang: true, times: 2 });

@@ -80,7 +80,7 @@ export interface EmulatorOptions {
  * without them the provider answers, changed by the other keys. `hang` and `reset` win over all.
  */
 export interface FailureSpec {
-  /** How many requests get it; default 1. */
+  /** How many requests get it; default 1; `Infinity`: every one until clearFailures() or reset(). */
   times?: number;
   status?: number;
   /** A JSON body (default `{}`). */
@@ -163,6 +163,8 @@ export interface Emulator {
   setTokenLifetime(name: keyof EmulatorTokenLifetimes, seconds: number): void;
   /** The next `spec.times` requests to the route (`'*'`: any route of the provider) get `spec`; queued in order. */
   failNext<P extends EmulatedProvider>(provider: P, route: EmulatorRoute<P> | '*', spec?: FailureSpec): void;
+  /** Drops pending injected failures (all, or one provider's); the request log stays. */
+  clearFailures(provider?: EmulatedProvider): void;
   /** Invalidates every access/session token of a token provider on the server side. */
   revokeTokens(provider: 'defindex' | 'adjutor' | 'depay' | 'kiiex'): void;
   /** Adjutor's "Reset app key": returns the new key; the old one is refused at once. */

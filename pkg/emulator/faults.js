@@ -23,7 +23,7 @@ export function checkSpec(spec) {
   if (!isObject(spec)) fail('the spec is an object');
   for (const key of Object.keys(spec)) if (!SPEC_KEYS.has(key)) fail(`unknown key ${key}`);
   const s = { ...spec, times: spec.times ?? 1 };
-  if (!Number.isInteger(s.times) || s.times < 1) fail('times must be a positive integer');
+  if (!(Number.isInteger(s.times) && s.times >= 1) && s.times !== Infinity) fail('times must be a positive integer (or Infinity: until clearFailures)');
   if (s.status !== undefined && !(Number.isInteger(s.status) && s.status >= 100 && s.status <= 599)) fail('status is an HTTP status (100-599)');
   if (s.rawBody !== undefined && typeof s.rawBody !== 'string' && !Buffer.isBuffer(s.rawBody)) fail('rawBody is a string or a Buffer');
   if (s.bodyBytes !== undefined && !(Number.isInteger(s.bodyBytes) && s.bodyBytes >= 0)) fail('bodyBytes is a byte count');

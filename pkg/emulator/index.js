@@ -227,6 +227,11 @@ export async function startEmulator(options = {}) {
       if (checked.replaces) injectedReply(checked); // a bad bodyBytes throws here, not at request time
       failures.push({ provider, route, spec: checked, left: checked.times });
     },
+    /** Drops the pending injected failures (all, or a provider's); the request log stays. */
+    clearFailures(provider) {
+      if (provider !== undefined && !Object.hasOwn(ROUTES, provider)) throw new Error(`unknown provider: ${provider}`);
+      for (let i = failures.length - 1; i >= 0; i--) if (provider === undefined || failures[i].provider === provider) failures.splice(i, 1);
+    },
     /** Invalidates every current access/session token of the provider on the server side. */
     revokeTokens(provider) {
       const revoke = providers[provider]?.revokeTokens;

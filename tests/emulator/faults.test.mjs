@@ -63,6 +63,18 @@ test('junk: a 200 HTML body; rawBody verbatim; a route wildcard hits every route
   assert.equal((await depayAuth(emu)).status, 503);
   assert.equal((await fetch(`${emu.baseUrls.depay}/v2/x`)).status, 503);
   assert.equal((await depayAuth(emu)).status, 200);
+  // Infinity: every request until clearFailures().
+  emu.failNext('depay', 'auth', { status: 429, retryAfter: 60, times: Infinity });
+  emu.failNext('adjutor', 'api', { status: 500, times: Infinity });
+  const limited = await Promise.all(Array.from({ length: 20 }, () => depayAuth(emu).then((r) => r.status)));
+  assert.deepEqual(new Set(limited), new Set([429]));
+  emu.clearFailures('depay');
+  assert.equal((await depayAuth(emu)).status, 200);
+  assert.equal((await fetch(`${emu.baseUrls.adjutor}/x`)).status, 500, "another provider's failure stays armed");
+  emu.clearFailures();
+  assert.equal((await fetch(`${emu.baseUrls.adjutor}/x`)).status, 401);
+  assert.throws(() => emu.clearFailures('stripe'), /unknown provider/);
+  assert.throws(() => emu.failNext('depay', 'auth', { times: -Infinity }), /positive integer/);
 });
 
 test('slowBody: the body arrives in chunks over time; neverEnd: headers and half the body, then nothing', async (t) => {

@@ -17,16 +17,17 @@ const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 
 test('hang: no answer ever (status 0 in the log); the next request is answered; close() ends a hung one', async (t) => {
   const { emu } = await setup(t);
+  assert.equal((await depayAuth(emu)).status, 200); // fetch is loaded and connected: the timeout below measures the hang only
   emu.failNext('depay', 'auth', { hang: true });
   const started = performance.now();
-  await assert.rejects(depayAuth(emu, { signal: AbortSignal.timeout(150) }), { name: 'TimeoutError' });
-  assert.ok(performance.now() - started >= 140);
-  assert.deepEqual(emu.requests.map((r) => [r.route, r.status]), [['auth', 0]]);
+  await assert.rejects(depayAuth(emu, { signal: AbortSignal.timeout(200) }), { name: 'TimeoutError' });
+  assert.ok(performance.now() - started >= 190);
+  assert.deepEqual(emu.requests.map((r) => [r.route, r.status]), [['auth', 200], ['auth', 0]]);
   assert.equal((await depayAuth(emu)).status, 200, 'armed for one request only');
   const emu2 = await startEmulator();
   emu2.failNext('adjutor', 'api', { hang: true, times: 2 });
   const hung = [1, 2].map(() => fetch(`${emu2.baseUrls.adjutor}/x`).then((r) => r.status, (e) => e.name));
-  await sleep(50);
+  while (emu2.count('adjutor', 'api') < 2) await sleep(5); // both arrived and hang
   const closing = performance.now();
   await emu2.close();
   assert.ok(performance.now() - closing < 1000, 'close() does not wait for hung requests');
@@ -252,6 +253,7 @@ test('close() ends slow, endless and huge answers in flight at once', async () =
   const responses = await Promise.all([depayAuth(emu), depayAuth(emu), depayAuth(emu)]);
   const reads = responses.map(discard);
   await sleep(50);
+  assert.deepEqual(responses.map((r) => r.status), [200, 200, 200], 'all three are answering');
   const started = performance.now();
   await emu.close();
   assert.ok(performance.now() - started < 1000);

@@ -7,6 +7,7 @@ mod client;
 mod convert;
 mod fast;
 mod error;
+pub mod providers;
 
 use std::cell::RefCell;
 

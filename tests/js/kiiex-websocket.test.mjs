@@ -4,87 +4,29 @@
 // keystamp) and answers as APEX does: a session, a second factor, a refusal, an error frame.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 
-import WebSocket, { WebSocketServer } from 'ws';
+import WebSocket from 'ws';
 import * as keystamp from 'keystamp';
 import * as lite from 'keystamp/lite';
+
+import { VECTOR, startGateway } from './apex-gateway.mjs';
 
 const {
   kiiexAuthenticateFrame, kiiexTwoFactorFrame, kiiexRequestFrame, kiiexReadAuthenticateReply, kiiexReadReply,
 } = keystamp;
-const [VECTOR] = JSON.parse(readFileSync(new URL('../vectors.json', import.meta.url), 'utf8')).kiiex;
 
-/** The accounts the server knows: the dashboard vector's, and one that needs a second factor. */
-const ACCOUNTS = {
-  [VECTOR.apiKey]: { secret: VECTOR.apiSecret, userId: VECTOR.userId },
-  KEY_WITH_2FA: { secret: 'SECRET_WITH_2FA', userId: '77', code: '012345' },
-};
-
-let server;
+let gateway;
 let url;
-/** Every frame the server received, parsed, in order. */
-const received = [];
-
-/**
- * A small APEX gateway: `AuthenticateUser` (signature checked with node:crypto), `Authenticate2FA`,
- * `GetUserInfo` (needs the session of this connection), `LogOut`, and an error frame for anything
- * else. `Emit` first pushes an event frame (m 3), as a live gateway interleaves them.
- */
-function gateway(socket) {
-  const state = { session: null, pending: null };
-  socket.on('message', (data) => {
-    const frame = JSON.parse(String(data));
-    received.push(frame);
-    const reply = (o, m = 1) => socket.send(JSON.stringify({ m, i: frame.i, n: frame.n, o: typeof o === 'string' ? o : JSON.stringify(o) }));
-    if (frame.m !== 0 || !Number.isSafeInteger(frame.i) || frame.i === 0 || typeof frame.o !== 'string') {
-      return reply('Bad frame', 5);
-    }
-    const payload = JSON.parse(frame.o);
-    switch (frame.n) {
-      case 'AuthenticateUser': {
-        const account = ACCOUNTS[payload.APIKey];
-        const expected = account && createHmac('sha256', account.secret).update(payload.Nonce + payload.UserId + payload.APIKey).digest('hex');
-        const fields = Object.keys(payload).sort().join();
-        if (!account || fields !== 'APIKey,Nonce,Signature,UserId' || payload.UserId !== account.userId || payload.Signature !== expected) {
-          return reply({ authenticated: false, locked: false, errormsg: 'Invalid API key or signature' });
-        }
-        if (account.code) {
-          state.pending = { token: randomUUID(), account };
-          return reply({ authenticated: false, requires2FA: true, twoFAType: 'Google', twoFAToken: state.pending.token });
-        }
-        state.session = randomUUID();
-        return reply({ Authenticated: true, SessionToken: state.session, UserId: Number(account.userId) });
-      }
-      case 'Authenticate2FA':
-        if (!state.pending || payload.Code !== state.pending.account.code) return reply({ Authenticated: false, errormsg: 'Invalid code' });
-        state.session = randomUUID();
-        return reply({ Authenticated: true, UserId: Number(state.pending.account.userId), SessionToken: state.session });
-      case 'GetUserInfo':
-        if (!state.session) return reply({ result: false, errormsg: 'Not Authorized', errorcode: 20 });
-        return reply({ UserId: 42, UserName: 'dev', Email: 'dev@example.com' });
-      case 'LogOut':
-        state.session = null;
-        return reply({ result: true, errormsg: null, errorcode: 0 });
-      case 'Emit':
-        socket.send(JSON.stringify({ m: 3, i: 0, n: 'AccountEvent', o: '{}' }));
-        return reply({ emitted: true });
-      default:
-        return reply('Endpoint Not Found', 5);
-    }
-  });
-}
+/** Every frame the gateway received, parsed, in order. */
+let received;
 
 before(async () => {
-  server = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/WSGateway/' });
-  server.on('connection', gateway);
-  await once(server, 'listening');
-  url = `ws://127.0.0.1:${server.address().port}/WSGateway/`;
+  gateway = await startGateway();
+  ({ url, received } = gateway);
 });
 
-after(() => new Promise((resolve) => server.close(resolve)));
+after(() => gateway.close());
 
 /** A client socket whose replies are read in order: `next()` resolves with the next frame's text. */
 async function connect() {

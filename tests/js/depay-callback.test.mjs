@@ -139,6 +139,40 @@ for (const [label, k] of [['keystamp', keystamp], ['keystamp/lite', lite]]) {
     assert.ok(forLarge < 400, `${forLarge} charCodeAt calls`);
   });
 
+  test(`${label}: no copy of the API key or the body stays in wasm memory`, () => {
+    /** How many times `marker` (ASCII) occurs in the module's wasm memory. */
+    const occurrences = (marker) => {
+      const bytes = new Uint8Array(k.__memory().buffer);
+      const pattern = Buffer.from(marker, 'latin1');
+      let count = 0;
+      for (let i = bytes.indexOf(pattern[0]); i !== -1; i = bytes.indexOf(pattern[0], i + 1)) {
+        if (Buffer.from(bytes.buffer, i, Math.min(pattern.length, bytes.length - i)).equals(pattern)) count++;
+      }
+      return count;
+    };
+    const apiKey = 'MARKER_SECRET_7f3a_depay_key';
+    const bodyMarker = 'MARKER_BODY_9c1e';
+    const bodies = [`{"note":"${bodyMarker}"}`, Buffer.from(`{"note":"${bodyMarker}"}`), `{"pad":"${'x'.repeat(70_000)}","note":"${bodyMarker}"}`];
+    for (const body of bodies) {
+      assert.equal(k.verifyDepayCallback({ apiKey, customerUuid: 'u', body, signature: '00' }), false);
+      assert.ok(occurrences(apiKey) + occurrences(bodyMarker) > 0, 'the scan finds the stale stack copies');
+      // The key's Secret is zeroized and the reused body buffer cleared; what is left are stale
+      // copies in stack frames (HMAC keying, the hash's last partial block: tests/wasm_memory.rs
+      // explains why zeroize cannot reach them), which the next call of the same shape
+      // overwrites. After it, no copy of either is left anywhere in wasm memory.
+      const filler = typeof body === 'string' ? 'x'.repeat(body.length) : Buffer.alloc(body.length, 'x');
+      k.verifyDepayCallback({ apiKey: 'x'.repeat(apiKey.length), customerUuid: 'u', body: filler, signature: '00' });
+      assert.equal(occurrences(apiKey), 0);
+      assert.equal(occurrences(bodyMarker), 0);
+    }
+    // Far from the end of a long body, the marker is in no partial block: only the body buffer
+    // held it, and it is cleared when the call returns.
+    for (const body of [`{"note":"${bodyMarker}","pad":"${'x'.repeat(70_000)}"}`, Buffer.from(`{"note":"${bodyMarker}","pad":"${'y'.repeat(5_000)}"}`)]) {
+      assert.equal(k.verifyDepayCallback({ apiKey: 'k', customerUuid: 'u', body, signature: '00' }), false);
+      assert.equal(occurrences(bodyMarker), 0);
+    }
+  });
+
   test(`${label}: errors never show the API key, and calls leave no state behind`, () => {
     const apiKey = 'MARKER_SECRET_7f3a_depay_key';
     for (const options of [{ apiKey, customerUuid: 'u', body: 7, signature: 'x' }, { apiKey, customerUuid: '', body: '{}', signature: 'x' }]) {

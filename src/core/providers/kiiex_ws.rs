@@ -159,7 +159,7 @@ pub fn read_reply_frame(text: &str, seq: u64) -> Result<ReplyFrame> {
 
 /// [`read_reply_frame`], then its payload parsed; an APEX error payload
 /// `{"result": false, "errormsg", "errorcode"}` is the error of
-/// [`apex_error`](super::apex_error) (error code 20 `auth_rejected`, others `provider_error`).
+/// [`apex_error`] (error code 20 `auth_rejected`, others `provider_error`).
 pub fn read_reply(text: &str, seq: u64) -> Result<(ReplyFrame, Value)> {
     let frame = read_reply_frame(text, seq)?;
     let payload: Value = serde_json::from_str(&frame.payload).map_err(|_| malformed("the frame's o is not JSON text"))?;

@@ -7,6 +7,7 @@ mod fast;
 mod error;
 #[cfg(feature = "client")]
 mod session;
+pub mod providers;
 
 use std::cell::RefCell;
 

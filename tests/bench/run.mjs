@@ -4,8 +4,9 @@
 //   node tests/bench/run.mjs [--quick] [--matrix]  (after scripts/build.sh and scripts/pack.sh)
 //
 // Measures, in the packed package as npm installs it (tests/node_modules/keystamp), the Kiiex
-// signature against node:crypto, WebCrypto and @noble/hashes, the Client's cached-token path,
-// cold start and size, and prints one Markdown report (also saved to tests/.artifacts/bench.md).
+// signature against node:crypto, WebCrypto and @noble/hashes, DePay callback verification on 1 KiB
+// and 64 KiB bodies against node:crypto, the Client's cached-token path, cold start and size, and
+// prints one Markdown report (also saved to tests/.artifacts/bench.md).
 // `--quick` runs fewer rounds (for a smoke test; the numbers are noisier); `--matrix` adds the
 // build-settings table of matrix.mjs (several extra builds: minutes).
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import * as coldStart from './coldstart.mjs';
+import * as depay from './depay.mjs';
 import * as kiiex from './kiiex.mjs';
 import * as matrix from './matrix.mjs';
 import { machine } from './measure.mjs';
@@ -32,6 +34,8 @@ process.stderr.write(`bench: ${machine()}\nbench: package ${pkg.dir}\n`);
 
 process.stderr.write('bench: signatures...\n');
 const signatures = await kiiex.benchSignatures(keystamp, { rounds, ops });
+process.stderr.write('bench: DePay callbacks...\n');
+const callbacks = await depay.benchCallbacks(keystamp, { rounds, ops });
 process.stderr.write('bench: client...\n');
 const client = await kiiex.benchClient(keystamp, { rounds, ops });
 process.stderr.write('bench: cold start...\n');
@@ -48,6 +52,7 @@ const settings = withMatrix ? matrix.report(matrix.benchMatrix({ quick })) : '';
 const markdown = [
   header,
   kiiex.report(signatures, client),
+  depay.report(callbacks),
   coldStart.report(cold, runs),
   size.report(size.packageSizes(pkg.dir)),
   settings,

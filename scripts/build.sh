@@ -2,7 +2,10 @@
 # Builds the npm package in pkg/ from source: Rust -> wasm32 -> scripts/bindgen.sh, twice:
 #   pkg/dist/       the whole module (`keystamp`): header builders, the Kiiex signer and the Client;
 #   pkg/dist/lite/  the same without the Client (`keystamp/lite`, cargo --no-default-features),
-#                   with its runtime entries generated from pkg/entries/.
+#                   with its runtime entries generated from pkg/entries/;
+# and of each, keystamp.cjs: the Node entry bundled as CommonJS (esbuild), for tools that cannot
+# load ES modules (Jest's default configuration); Node itself loads the ES module for both
+# `import` and `require` (the `module-sync` condition).
 # Settings (opt-level 3, +simd128, wasm-opt -O3) were chosen with tests/bench/matrix.mjs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,3 +20,12 @@ for entry in pkg/entries/*.js; do
 done
 cargo build --release --target wasm32-unknown-unknown --lib
 bash scripts/bindgen.sh "$wasm" pkg/dist
+
+# The CommonJS builds: self-contained (the wasm is inline), no import.meta (the Node entry does
+# not use it; the glue's loader that does is never called there).
+cjs() {
+  node_modules/.bin/esbuild "$1" --bundle --format=cjs --platform=neutral --target=es2022 \
+    --log-level=warning --log-override:empty-import-meta=silent --outfile="$2"
+}
+cjs pkg/entries/node.js pkg/dist/keystamp.cjs
+cjs pkg/dist/lite/entries/node.js pkg/dist/lite/keystamp.cjs

@@ -1,18 +1,21 @@
-// Node (ESM `import`, and CommonJS `require` through Node's require(esm), Node >= 20.19) and
-// Deno: the wasm bytes are read from the package folder and instantiated synchronously, so the
-// API is ready as soon as the import returns. One module instance serves both `import` and
-// `require`: one wasm memory, one KeystampError class, one token cache.
-import { readFileSync } from 'node:fs';
+// Node (ESM `import`, and CommonJS `require` through Node's require(esm), Node >= 20.19), Deno,
+// Bun, and through browser.js every browser and bundler: the module is instantiated synchronously
+// from the copy inlined in the JS (inline.js), so the API is ready as soon as the import returns
+// and nothing depends on where the file ends up after bundling. On Node, one module instance
+// serves both `import` and `require`: one wasm memory, one KeystampError class, one token cache.
+// dist/keystamp.cjs is this module bundled as CommonJS, for tools that cannot load ES modules
+// (Jest's default configuration).
 import * as api from '../dist/keystamp.js';
 import { fastSigning } from './fast.js';
+import { wasmBytes } from './inline.js';
 
-api.initSync({ module: readFileSync(new URL('../dist/keystamp_bg.wasm', import.meta.url)) });
+api.initSync({ module: wasmBytes() });
 
 export * from '../dist/keystamp.js';
 export { KeystampError } from '../dist/errors.js';
 /** kiiexSignature and KiiexSigner.prototype.sign with the fast path of fast.js. */
 export const kiiexSignature = fastSigning(api);
 
-/** Already initialised on Node: kept so the same code runs in every runtime. */
+/** Already initialised at import: kept so the same code runs in every runtime. */
 export async function init() {}
 export default init;

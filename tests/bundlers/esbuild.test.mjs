@@ -1,0 +1,58 @@
+// esbuild: the browser app bundled with no keystamp-specific flag (`esbuild app.js --bundle
+// --minify`), run in headless Chromium; and a Node program bundled with --platform=node.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startEmulator } from '../emulator/emulator.mjs';
+import {
+  APP, assertAppReport, assertKiiexCalls, kiiexCounts, launchChromium, outputSize, pageReport, record,
+  run, since, startFront, toolProject, versionOf,
+} from './helpers.mjs';
+
+let emu;
+let browser;
+let project;
+
+before(async () => {
+  [emu, browser, project] = await Promise.all([startEmulator(), launchChromium(), toolProject('esbuild', { from: [APP] })]);
+});
+
+after(async () => {
+  await browser?.close();
+  await emu?.close();
+});
+
+const esbuild = (...args) => run(join(project.dir, 'node_modules', '.bin', 'esbuild'), args, { cwd: project.dir });
+
+test('esbuild --bundle for the browser: no init(), no loader flag; vectors and a Client call in Chromium', async (t) => {
+  const started = Date.now();
+  await esbuild('app.js', '--bundle', '--minify', '--outfile=out/app.js', '--log-level=warning');
+  const buildMs = since(started);
+  writeFileSync(join(project.dir, 'out', 'index.html'), '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><pre id="report"></pre><script src="app.js"></script>\n');
+  const front = await startFront({ root: join(project.dir, 'out'), emulator: emu.baseUrls.kiiex });
+  try {
+    const before = kiiexCounts(emu);
+    const { report, problems, wasmRequests } = await pageReport(browser, front.url);
+    assertAppReport(report);
+    assertKiiexCalls(emu, before);
+    assert.deepEqual(problems, [], `requested: ${front.served.join(' ')}`);
+    assert.deepEqual(wasmRequests, [], 'the module is inline: no .wasm to fetch');
+  } finally {
+    await front.close();
+  }
+  const size = outputSize(join(project.dir, 'out'));
+  record(t, { tool: 'esbuild', version: versionOf(project.dir, 'esbuild'), target: 'browser (iife, minified)', result: 'pass', raw: size.raw, gzip: size.gzip, files: size.files, setupMs: project.setupMs, installMs: project.installMs, buildMs, testMs: since(started) });
+});
+
+test('esbuild --bundle --platform=node: the bundled program signs and calls Kiiex', async (t) => {
+  const started = Date.now();
+  await esbuild('server.js', '--bundle', '--platform=node', '--format=esm', '--outfile=out/server.mjs', '--log-level=warning');
+  const before = kiiexCounts(emu);
+  const { stdout, stderr } = await run(process.execPath, [join(project.dir, 'out', 'server.mjs'), emu.baseUrls.kiiex], { cwd: project.dir });
+  assert.equal(stderr, '');
+  assertAppReport(JSON.parse(stdout));
+  assertKiiexCalls(emu, before);
+  const size = outputSize(join(project.dir, 'out'), /^server\.mjs$/);
+  record(t, { tool: 'esbuild', version: versionOf(project.dir, 'esbuild'), target: 'node (esm)', result: 'pass', raw: size.raw, gzip: size.gzip, testMs: since(started) });
+});

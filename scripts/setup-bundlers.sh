@@ -37,7 +37,8 @@ for tool in "${tools[@]}"; do
   # or another clone installing the same key at the same time, never leaves a partial install.
   tmp=$(mktemp -d "$cache/.tmp-$tool-XXXXXX")
   cp "$src/package.json" "$src/package-lock.json" "$tmp/"
-  if ! (cd "$tmp" && npm ci --no-audit --no-fund --prefer-offline --loglevel=error); then
+  if ! (cd "$tmp" && npm ci --no-audit --no-fund --prefer-offline --loglevel=error >.npm-ci.log 2>&1); then
+    cat "$tmp/.npm-ci.log" >&2
     rm -rf "$tmp"
     echo "setup-bundlers: npm ci failed for $tool" >&2
     exit 1

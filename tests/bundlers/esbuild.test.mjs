@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { startEmulator } from '../emulator/emulator.mjs';
 import {
   APP, assertAppReport, assertKiiexCalls, kiiexCounts, launchChromium, outputSize, pageReport, record,
-  run, since, startFront, toolProject, versionOf,
+  run, since, startFront, toolProject, versionOf, VECTORS,
 } from './helpers.mjs';
 
 let emu;
@@ -43,6 +43,23 @@ test('esbuild --bundle for the browser: no init(), no loader flag; vectors and a
   }
   const size = outputSize(join(project.dir, 'out'));
   record(t, { tool: 'esbuild', version: versionOf(project.dir, 'esbuild'), target: 'browser (iife, minified)', result: 'pass', raw: size.raw, gzip: size.gzip, files: size.files, setupMs: project.setupMs, installMs: project.installMs, buildMs, testMs: since(started) });
+});
+
+test('esbuild --bundle, keystamp/lite for the browser: vectors in Chromium, no init()', async (t) => {
+  const started = Date.now();
+  await esbuild('lite.js', '--bundle', '--minify', '--outfile=out-lite/app.js', '--log-level=warning');
+  writeFileSync(join(project.dir, 'out-lite', 'index.html'), '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><pre id="report"></pre><script src="app.js"></script>\n');
+  const front = await startFront({ root: join(project.dir, 'out-lite'), emulator: emu.baseUrls.kiiex });
+  try {
+    const { report, problems, wasmRequests } = await pageReport(browser, front.url);
+    assert.deepEqual(report.signatures, VECTORS.map((v) => v.signature));
+    assert.deepEqual(problems, [], `requested: ${front.served.join(' ')}`);
+    assert.deepEqual(wasmRequests, []);
+  } finally {
+    await front.close();
+  }
+  const size = outputSize(join(project.dir, 'out-lite'));
+  record(t, { tool: 'esbuild', version: versionOf(project.dir, 'esbuild'), target: 'browser, keystamp/lite (iife, minified)', result: 'pass', raw: size.raw, gzip: size.gzip, testMs: since(started) });
 });
 
 test('esbuild --bundle --platform=node: the bundled program signs and calls Kiiex', async (t) => {

@@ -1,9 +1,11 @@
 // TypeScript 5.9 and 7 (the native compiler), --strict with skipLibCheck off, on the runtime
 // suites' consumer.ts (every export; `@ts-expect-error` lines fail the check if a type degrades
-// to `any`): a Node-only project (lib es2022, types node: no DOM types at all) and a bundler
-// project (moduleResolution bundler, lib es2022 + dom).
+// to `any`): a Node-only project (lib es2022, types node: no DOM types, so a declaration that
+// names RequestInfo, BufferSource or WebAssembly fails it) and a bundler project
+// (moduleResolution bundler, lib es2022 + dom). The configs are projects/typescript/*.json.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONSUMERS } from '../runtimes/helpers.mjs';
 import { record, run, since, toolProject, versionOf } from './helpers.mjs';
@@ -21,8 +23,11 @@ let project;
 
 before(async () => {
   project = await toolProject('typescript', {
-    from: [join(CONSUMERS, 'typescript')],
-    files: { 'wrong.ts': WRONG, 'tsconfig.wrong.json': JSON.stringify({ extends: './tsconfig.node-only.json', files: ['wrong.ts'] }) },
+    files: {
+      'consumer.ts': readFileSync(join(CONSUMERS, 'typescript', 'consumer.ts'), 'utf8'),
+      'wrong.ts': WRONG,
+      'tsconfig.wrong.json': JSON.stringify({ extends: './tsconfig.node-only.json', files: ['wrong.ts'] }),
+    },
   });
 });
 

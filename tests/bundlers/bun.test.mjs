@@ -11,6 +11,13 @@ import {
   run, since, startFront, toolProject, versionOf, VECTORS,
 } from './helpers.mjs';
 
+// `import` and `require` in one Bun process: the same objects (the `bun` condition gives both
+// the ES module, which Bun can require).
+const ONE_INSTANCE = `import * as imported from 'keystamp';
+import { createRequire } from 'node:module';
+const required = createRequire(import.meta.url)('keystamp');
+console.log(JSON.stringify(Object.keys(imported).filter((name) => imported[name] !== required[name])));
+`;
 let emu;
 let browser;
 let project;
@@ -18,7 +25,7 @@ let bun;
 
 before(async () => {
   [emu, browser, project] = await Promise.all([
-    startEmulator(), launchChromium(), toolProject('bun', { from: [APP] }),
+    startEmulator(), launchChromium(), toolProject('bun', { from: [APP], files: { 'one-instance.mjs': ONE_INSTANCE } }),
   ]);
   bun = join(project.dir, 'node_modules', 'bun', 'bin', 'bun.exe');
 });
@@ -52,7 +59,7 @@ test('bun build --target=browser: vectors and a Client call in Chromium, no init
   record(t, { tool: 'bun build', version: (await run(bun, ['--version'])).stdout.trim(), target: 'browser (minified)', result: 'pass', raw: size.raw, gzip: size.gzip, files: size.files, setupMs: project.setupMs, installMs: project.installMs, buildMs, testMs: since(started) });
 });
 
-test('bun run: an ES module signs and calls Kiiex; require() signs', async (t) => {
+test('bun run: an ES module signs and calls Kiiex; require() signs; one module instance', async (t) => {
   const started = Date.now();
   const before = kiiexCounts(emu);
   const esm = await run(bun, ['run', '--no-install', 'server.js', emu.baseUrls.kiiex], { cwd: project.dir, env: BUN_ENV() });
@@ -62,5 +69,7 @@ test('bun run: an ES module signs and calls Kiiex; require() signs', async (t) =
   const cjs = await run(bun, ['run', '--no-install', 'require.cjs'], { cwd: project.dir, env: BUN_ENV() });
   assert.equal(cjs.stderr, '');
   assert.deepEqual(JSON.parse(cjs.stdout).signatures, VECTORS.map((v) => v.signature));
+  const both = await run(bun, ['run', '--no-install', 'one-instance.mjs'], { cwd: project.dir, env: BUN_ENV() });
+  assert.deepEqual(JSON.parse(both.stdout), [], 'import and require give the same objects');
   record(t, { tool: 'bun run', version: (await run(bun, ['--version'])).stdout.trim(), target: 'bun (esm + require)', result: 'pass', testMs: since(started) });
 });

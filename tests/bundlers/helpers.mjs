@@ -9,7 +9,7 @@
 // process groups; nothing here imports keystamp itself.
 import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync, appendFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync, appendFileSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { homedir } from 'node:os';
@@ -51,11 +51,11 @@ export const KIIEX_ANSWER = { ok: true, provider: 'kiiex', method: 'POST', path:
 /**
  * A fresh project of `tool` in the work folder (see WORK), named `name` (default: the tool):
  * the pinned install (hard links to the cache; copied again only when the lockfile changed), the
- * files of tests/bundlers/projects/<tool>/ and of `from` (other folders copied in, e.g. the app),
- * cases.js and cases.json, `files` ({ path: text }), and the packed tarball unpacked into node_modules/keystamp. keystamp
- * has no dependencies and no install scripts, so that is all `npm install keystamp-*.tgz` does
- * to node_modules; unpacking leaves the hard-linked install untouched. Returns its directory and
- * how long the set-up took.
+ * files of tests/bundlers/projects/<tool>/ and of `from` (other folders copied in, e.g. the
+ * app), cases.js and cases.json, `files` ({ path: text }), and the packed tarball unpacked into
+ * node_modules/keystamp. keystamp has no dependencies and no install scripts, so that is all
+ * `npm install keystamp-*.tgz` does to node_modules; unpacking leaves the hard-linked install
+ * untouched. Returns `{ dir, installMs, setupMs }` (installMs: a missing cache installed now).
  */
 export async function toolProject(tool, { name = tool, from = [], files = {} } = {}) {
   const started = Date.now();
@@ -261,9 +261,6 @@ export function outputSize(dir, pattern = /\.(m?js|wasm)$/) {
   return { raw, gzip, files };
 }
 
-/** Formats bytes as KB with one decimal. */
-export const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
-
 /**
  * Records one row of the matrix (tool, version, result, size, times) in
  * tests/.artifacts/bundlers/matrix.jsonl, and prints it as a test diagnostic.
@@ -281,6 +278,3 @@ export function versionOf(dir, pkg) {
 
 /** Milliseconds since `started`. */
 export const since = (started) => Date.now() - started;
-
-/** Whether `path` exists and is a file. */
-export const isFile = (path) => existsSync(path) && statSync(path).isFile();

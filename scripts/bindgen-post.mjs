@@ -6,9 +6,9 @@
 //    entries that must be ready at import (node.js, browser.js, the CommonJS build) instantiate it
 //    synchronously, with no file to locate at run time: bundlers, test runners and edge VMs need
 //    no loader rule and no asset copy for it.
-// 2. keystamp.js: until the module is initialised (only `keystamp/web` can be used before: its
-//    `init()` fetches the .wasm), every call throws KeystampError `not_initialized` saying what to
-//    do, instead of a TypeError from inside the glue.
+// 2. keystamp.js: until the module is initialised (`keystamp/web` before its `init()` has fetched
+//    the .wasm; Chrome and Edge before 114, see entries/inline.js), every call throws
+//    KeystampError `not_initialized` saying what to do, instead of a TypeError from the glue.
 //    And initSync accepts a WebAssembly.Module of another realm: Next.js evaluates Edge routes in
 //    a VM context and hands in modules compiled outside it, which `instanceof` does not
 //    recognise (the glue then tried to compile the Module object as bytes).
@@ -44,11 +44,10 @@ writeFileSync(join(out, 'keystamp_wasm.js'),
 // 2. not_initialized instead of "Cannot read properties of undefined".
 const glueFile = join(out, 'keystamp.js');
 const NOT_READY = [
-  '// Until init() has run, any use of the module throws this error (the entries that load the',
-  '// module at import are never in this state).',
+  '// Until the module is instantiated, any use of it throws this error.',
   'const NOT_READY = new Proxy({}, {',
   '    get() {',
-  "        throw new KeystampError('not_initialized', 'keystamp is not initialized: `await init()` once before any other call when you import `keystamp/web`; the `keystamp` entry needs no init()');",
+  "        throw new KeystampError('not_initialized', 'keystamp is not initialized: `await init()` once before any other call (needed with `keystamp/web`, and in Chrome and Edge before 114, which cannot compile the module at import)');",
   '    },',
   '});',
   '',

@@ -21,11 +21,10 @@ done
 cargo build --release --target wasm32-unknown-unknown --lib
 bash scripts/bindgen.sh "$wasm" pkg/dist
 
-# The CommonJS builds: self-contained (the wasm is inline), no import.meta (the Node entry does
-# not use it; the glue's loader that does is never called there).
+# The CommonJS builds: self-contained bundles of the Node entries (the wasm is inline).
 cjs() {
   node_modules/.bin/esbuild "$1" --bundle --format=cjs --platform=neutral --target=es2022 \
-    --log-level=warning --log-override:empty-import-meta=silent --outfile="$2"
+    --log-level=warning --outfile="$2"
 }
 cjs pkg/entries/node.js pkg/dist/keystamp.cjs
 cjs pkg/dist/lite/entries/node.js pkg/dist/lite/keystamp.cjs

@@ -15,3 +15,23 @@ export function wasmBytes() {
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return bytes;
 }
+
+const READY = Promise.resolve();
+
+/**
+ * Instantiates the inline module with `initSync` and returns a resolved promise. Chrome and Edge
+ * before 114 refuse to compile a module over 4 KB synchronously on a page's main thread (a
+ * RangeError): there the module is instantiated asynchronously with `initAsync` instead, the
+ * promise returned resolves when it is ready, and until then every call throws KeystampError
+ * `not_initialized` (so such a page must `await init()`).
+ */
+export function loadInline(initSync, initAsync) {
+  const bytes = wasmBytes();
+  try {
+    initSync({ module: bytes });
+    return READY;
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    return initAsync({ module_or_path: bytes }).then(() => undefined);
+  }
+}

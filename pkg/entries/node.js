@@ -5,17 +5,20 @@
 // serves both `import` and `require`: one wasm memory, one KeystampError class, one token cache.
 // dist/keystamp.cjs is this module bundled as CommonJS, for tools that cannot load ES modules
 // (Jest's default configuration).
-import * as api from '../dist/keystamp.js';
+import wasmInit, * as api from '../dist/keystamp.js';
 import { fastSigning } from './fast.js';
-import { wasmBytes } from './inline.js';
+import { loadInline } from './inline.js';
 
-api.initSync({ module: wasmBytes() });
+const loading = loadInline(api.initSync, wasmInit);
 
 export * from '../dist/keystamp.js';
 export { KeystampError } from '../dist/errors.js';
 /** kiiexSignature and KiiexSigner.prototype.sign with the fast path of fast.js. */
 export const kiiexSignature = fastSigning(api);
 
-/** Already initialised at import: kept so the same code runs in every runtime. */
-export async function init() {}
+/** Already initialised at import (except in Chrome and Edge before 114: see inline.js): kept so
+ * that the same code runs in every runtime. */
+export function init() {
+  return loading;
+}
 export default init;

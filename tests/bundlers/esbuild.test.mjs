@@ -62,6 +62,33 @@ test('esbuild --bundle, keystamp/lite for the browser: vectors in Chromium, no i
   record(t, { tool: 'esbuild', version: versionOf(project.dir, 'esbuild'), target: 'browser, keystamp/lite (iife, minified)', result: 'pass', raw: size.raw, gzip: size.gzip, testMs: since(started) });
 });
 
+// What Chrome and Edge before 114 do on a page's main thread: refuse to compile a module over
+// 4 KB synchronously (WebAssembly.compile and instantiate, asynchronous, are allowed).
+const OLD_CHROMIUM = () => {
+  const { Module } = WebAssembly;
+  WebAssembly.Module = function LimitedModule(bytes) {
+    if ((bytes?.byteLength ?? 0) > 4096) throw new RangeError('WebAssembly.Module(): Buffer size is over the limit of 4KB, use WebAssembly.compile');
+    return new Module(bytes);
+  };
+  WebAssembly.Module.prototype = Module.prototype;
+};
+
+test('Chrome and Edge before 114 (no synchronous compile): not_initialized until `await init()`, then it signs', async () => {
+  await esbuild('old-chromium.js', '--bundle', '--minify', '--outfile=out-old/app.js', '--log-level=warning');
+  writeFileSync(join(project.dir, 'out-old', 'index.html'), '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><pre id="report"></pre><script src="app.js"></script>\n');
+  const front = await startFront({ root: join(project.dir, 'out-old'), emulator: emu.baseUrls.kiiex });
+  const signatures = VECTORS.map((v) => v.signature);
+  try {
+    const old = await pageReport(browser, front.url, { initScript: OLD_CHROMIUM });
+    assert.deepEqual(old.report, { beforeInit: { keystamp: true, code: 'not_initialized' }, signatures });
+    assert.deepEqual([old.problems, old.wasmRequests], [[], []]);
+    const current = await pageReport(browser, front.url);
+    assert.deepEqual(current.report, { beforeInit: 'no error', signatures }, 'elsewhere ready at import');
+  } finally {
+    await front.close();
+  }
+});
+
 test('esbuild --bundle --platform=node: the bundled program signs and calls Kiiex', async (t) => {
   const started = Date.now();
   await esbuild('server.js', '--bundle', '--platform=node', '--format=esm', '--outfile=out/server.mjs', '--log-level=warning');

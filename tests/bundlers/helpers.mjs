@@ -189,10 +189,11 @@ export async function launchChromium() {
 
 /**
  * Opens `url` and returns the JSON the app wrote into #report, the page's errors and warnings,
- * and every .wasm the page requested.
+ * and every .wasm the page requested. `initScript` runs in the page before its own scripts.
  */
-export async function pageReport(browser, url, { timeout = 30_000 } = {}) {
+export async function pageReport(browser, url, { timeout = 30_000, initScript } = {}) {
   const page = await browser.newPage();
+  if (initScript) await page.addInitScript(initScript);
   const problems = [];
   const wasmRequests = [];
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));

@@ -47,11 +47,15 @@ export declare class KeystampError extends Error {
   readonly cause?: unknown;
 }
 
-/** Loads the WebAssembly module. Needed once in browsers before any other call; a no-op on
- * Node, Deno and Workers. Idempotent. */
-export declare function init(
-  input?: string | URL | Request | Response | BufferSource | WebAssembly.Module,
-): Promise<void>;
+/** Nothing to wait for with `import … from 'keystamp'`: every runtime's entry loads the
+ * WebAssembly module at import (kept so that the same code runs everywhere), except in Chrome
+ * and Edge before 114, which cannot compile it synchronously: there it resolves once the module
+ * is ready. With `keystamp/web`: loads the module, once (later calls return the same promise).
+ * Until it has resolved in those two cases, any other call throws `not_initialized`. `input` tells `keystamp/web` where the
+ * module is: its URL (a string or URL), a fetch Response, its bytes or a compiled
+ * WebAssembly.Module; by default `dist/keystamp_bg.wasm` of the package. (Typed `unknown` so that
+ * the declarations name no DOM type: they type-check in Node-only projects.) */
+export declare function init(input?: unknown): Promise<void>;
 export default init;
 
 // `Client` and `KiiexSigner` are disposable (`using`). Declared here too so that projects whose

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building and testing keystamp needs, skipping what is already there:
 # the wasm32 target, the wasm-bindgen CLI matching Cargo.lock, the npm dev dependencies and,
-# with --browser, Debian's Chromium and chromedriver. Safe to run again.
+# with --browser (what the test suite needs), Debian's Chromium and chromedriver and the pinned
+# tools of the bundler packaging tests (scripts/setup-bundlers.sh: cached per lockfile, so a
+# warm run installs nothing). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,5 +36,8 @@ if [ "$browser" = 1 ] && ! { command -v chromium >/dev/null && command -v chrome
   if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+if [ "$browser" = 1 ]; then
+  bash scripts/setup-bundlers.sh
 fi
 say "ready"

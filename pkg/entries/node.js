@@ -1,12 +1,15 @@
-// Node (ESM `import`, and CommonJS `require` through Node's require(esm), Node >= 20.19) and
-// Deno: the wasm bytes are read from the package folder and instantiated synchronously, so the
-// API is ready as soon as the import returns. One module instance serves both `import` and
-// `require`: one wasm memory, one KeystampError class, one token cache.
-import { readFileSync } from 'node:fs';
-import * as api from '../dist/keystamp.js';
+// Node (ESM `import`, and CommonJS `require` through Node's require(esm), Node >= 20.19), Deno,
+// Bun, and through browser.js every browser and bundler: the module is instantiated synchronously
+// from the copy inlined in the JS (inline.js), so the API is ready as soon as the import returns
+// and nothing depends on where the file ends up after bundling. On Node, one module instance
+// serves both `import` and `require`: one wasm memory, one KeystampError class, one token cache.
+// dist/keystamp.cjs is this module bundled as CommonJS, for tools that cannot load ES modules
+// (Jest's default configuration).
+import wasmInit, * as api from '../dist/keystamp.js';
 import { fastSigning } from './fast.js';
+import { loadInline } from './inline.js';
 
-api.initSync({ module: readFileSync(new URL('../dist/keystamp_bg.wasm', import.meta.url)) });
+const loading = loadInline(api.initSync, wasmInit);
 
 export * from '../dist/keystamp.js';
 export { KeystampError } from '../dist/errors.js';
@@ -14,6 +17,9 @@ export { Client } from './client.js';
 /** kiiexSignature and KiiexSigner.prototype.sign with the fast path of fast.js. */
 export const kiiexSignature = fastSigning(api);
 
-/** Already initialised on Node: kept so the same code runs in every runtime. */
-export async function init() {}
+/** Already initialised at import (except in Chrome and Edge before 114: see inline.js): kept so
+ * that the same code runs in every runtime. */
+export function init() {
+  return loading;
+}
 export default init;

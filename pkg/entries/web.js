@@ -1,6 +1,8 @@
-// Browsers (and any runtime with fetch + WebAssembly): call `await init()` once before use; it
-// fetches `keystamp_bg.wasm` next to this file (or takes a URL, Response, bytes or a
-// WebAssembly.Module). Calling it again is a no-op.
+// `keystamp/web`, for pages that load the `.wasm` as a file of its own (streaming compilation,
+// cached apart from the JS; e.g. without a bundler, through an import map): call `await init()`
+// once before use; it fetches `dist/keystamp_bg.wasm` (or takes a URL, Response, bytes or a
+// WebAssembly.Module). Calling it again is a no-op. Any call before it throws KeystampError
+// `not_initialized`. The `keystamp` entry (browser.js) needs no init().
 import wasmInit, * as api from '../dist/keystamp.js';
 import { fastSigning } from './fast.js';
 
@@ -12,7 +14,7 @@ export const kiiexSignature = fastSigning(api);
 
 let ready;
 export function init(input) {
-  ready ??= wasmInit(input === undefined ? undefined : { module_or_path: input }).then(
+  ready ??= wasmInit({ module_or_path: input ?? new URL('../dist/keystamp_bg.wasm', import.meta.url) }).then(
     () => undefined,
     (err) => { ready = undefined; throw err; },
   );

@@ -41,20 +41,11 @@ before(async () => {
 
 test('Deno consumer: exact signatures, headers and KeystampError codes', async (t) => {
   if (!deno) return t.skip(unavailable);
+  // Read access to cases.json only: the package carries its WebAssembly module inline, so the
+  // import reads no file (Deno would otherwise ask for read access to node_modules/keystamp).
   const { stdout, stderr } = await run(deno, [
-    'run', '--no-prompt', '--node-modules-dir=manual',
-    '--allow-read=cases.json,node_modules/keystamp', // the entry reads keystamp_bg.wasm
-    'main.js',
+    'run', '--no-prompt', '--node-modules-dir=manual', '--allow-read=cases.json', 'main.js',
   ], { cwd: dir, env: { DENO_DIR: join(dir, '.deno'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' } });
   assert.equal(stderr, '');
   assertReport(JSON.parse(stdout));
-});
-
-test('Deno without read access to the package fails with a clear permission error', async (t) => {
-  if (!deno) return t.skip(unavailable);
-  const failed = await run(deno, ['run', '--no-prompt', '--node-modules-dir=manual', '--allow-read=cases.json', 'main.js'], {
-    cwd: dir, env: { DENO_DIR: join(dir, '.deno'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
-  }).then(() => undefined, (err) => err);
-  assert.ok(failed, 'deno run must fail');
-  assert.match(failed.stderr, /Requires read access to "[^"]*node_modules\/keystamp\/dist\/keystamp_bg\.wasm"/);
 });

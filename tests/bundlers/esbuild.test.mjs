@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startEmulator } from '../emulator/emulator.mjs';
+import { startEmulator } from 'keystamp/emulator';
 import {
   APP, assertAppReport, assertKiiexCalls, kiiexCounts, launchChromium, outputSize, pageReport, record,
   run, since, startFront, toolProject, versionOf, VECTORS,

@@ -32,7 +32,7 @@ const MATRIX = join(ARTIFACTS, 'bundlers', 'matrix.jsonl');
 /** The browser app every browser bundle is built from (tests/bundlers/app/). */
 export const APP = join(ROOT, 'tests', 'bundlers', 'app');
 
-/** The Kiiex credentials of a fresh emulator (tests/emulator/emulator.mjs defaultCredentials). */
+/** The Kiiex credentials of a fresh emulator (keystamp/emulator defaultCredentials). */
 const KIIEX = { apiKey: '7c3e0f1a2b4d5e6f8091a2b3c4d5e6f7', apiSecret: 'd2f5a1c3b4e6f7089a1b2c3d4e5f6a7b', userId: '184' };
 
 /** What every app is given (cases.js, and cases.json for CommonJS): the inputs of the five

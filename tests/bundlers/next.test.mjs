@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startEmulator } from '../emulator/emulator.mjs';
+import { startEmulator } from 'keystamp/emulator';
 import {
   VECTORS, assertAppReport, assertKiiexCalls, freePort, kiiexCounts, launchChromium, livingInGroup, outputSize,
   pageReport, record, run, since, startFront, startGroup, toolProject, versionOf,

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startEmulator } from '../emulator/emulator.mjs';
+import { startEmulator } from 'keystamp/emulator';
 import { CONSUMERS, REPORT_FILES, assertReport } from '../runtimes/helpers.mjs';
 import { APP, assertAppReport, assertKiiexCalls, kiiexCounts, nodeBinary, record, run, since, toolProject } from './helpers.mjs';
 

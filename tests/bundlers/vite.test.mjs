@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startEmulator } from '../emulator/emulator.mjs';
+import { startEmulator } from 'keystamp/emulator';
 import {
   APP, assertAppReport, assertKiiexCalls, freePort, kiiexCounts, launchChromium, outputSize, pageReport, record,
   run, since, startFront, startGroup, livingInGroup, toolProject, versionOf,

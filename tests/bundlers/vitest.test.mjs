@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startEmulator } from '../emulator/emulator.mjs';
+import { startEmulator } from 'keystamp/emulator';
 import { assertAppReport, assertKiiexCalls, kiiexCounts, nodeBinary, record, run, since, toolProject, versionOf } from './helpers.mjs';
 
 let emu;

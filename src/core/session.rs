@@ -9,12 +9,22 @@
 //! | usable, inside the *should refresh* window | [`Poll::Renew`]: headers now **and** a renewal to send in the background (unless one is pending) |
 //! | usable | [`Poll::Ready`]: headers stamped with the token's generation |
 //!
-//! - **Two windows.** *Should refresh*: `refresh_margin_ms` before expiry (default
-//!   `min(2 min, 10 % of the lifetime)`), the token is still served while a renewal runs.
-//!   *Must refresh*: `must_refresh_ms` before expiry (default 5 s of transport headroom), the
-//!   token is no longer served. Expiry is measured from when the answer was received; a JWT `exp`
-//!   is read on the server's clock and moved onto the local one with the offset learnt from the
-//!   `Date` header of auth answers, so a wrong local clock changes nothing.
+//! - **Two windows, scaled to the lifetime.** *Should refresh*: `refresh_margin_ms` before expiry
+//!   (default `min(2 min, 10 % of the lifetime)`; a configured margin is capped at half the
+//!   lifetime), the token is still served while a renewal runs. *Must refresh*:
+//!   `must_refresh_ms` before expiry (default `min(5 s, 25 % of the lifetime)`; a configured value
+//!   is capped at half the lifetime), the token is no longer served. So a fresh token is always
+//!   usable, however short its life (a 2 s token is served for 1.5 s). Expiry is measured from
+//!   when the answer was received; a JWT `exp` is read on the server's clock and moved onto the
+//!   local one with the offset learnt from the `Date` header of auth answers, so a wrong local
+//!   clock changes nothing.
+//! - **Back-off.** A 429 or 503 answer to an auth request starts a cool-down: `Retry-After`
+//!   (seconds or an HTTP date) capped at [`MAX_BACKOFF_MS`], or else a jittered exponential
+//!   back-off (1 s, 2 s, 4 s, ... up to the cap; the host supplies the randomness with
+//!   [`Session::set_jitter`]). During it `poll` builds no auth request: it serves a still-usable
+//!   token, or fails fast with `rate_limited` and `retry_after_ms`. A token that is already
+//!   unusable when it arrives (its expiry is in the past) is refused with `token_expired` and
+//!   backs off the same way, so a broken clock or server cannot make a burst of auth requests.
 //! - **Generations.** Every installed token (or rotated key) gets a new generation. A 401 on a
 //!   call only invalidates the token if it carried the *current* generation
 //!   ([`Session::unauthorized`]); a straggler 401 from an older token just retries.
@@ -33,8 +43,13 @@ use super::providers::{adjutor, defindex, deltadefi, depay, ProviderId};
 use super::token::{Grant, Lifetime};
 use super::Secret;
 
-/// Default *must refresh* headroom: a token with less left is not served.
+/// Default *must refresh* headroom: a token with less left is not served (at most a quarter of
+/// the token's lifetime).
 pub const DEFAULT_MUST_REFRESH_MS: u64 = 5_000;
+/// The longest cool-down after a 429/503, whatever `Retry-After` says.
+pub const MAX_BACKOFF_MS: u64 = 60_000;
+/// The first step of the exponential back-off when no `Retry-After` is given.
+pub const FIRST_BACKOFF_MS: u64 = 1_000;
 /// Upper bound of the default *should refresh* window.
 pub const DEFAULT_REFRESH_MARGIN_MS: u64 = 120_000;
 
@@ -126,6 +141,26 @@ pub enum AuthKind {
     Rotate,
 }
 
+impl AuthKind {
+    const ALL: [AuthKind; 5] = [Self::Login, Self::Refresh, Self::Token, Self::Authenticate, Self::Rotate];
+
+    /// The name the host passes back: `"login"`, `"refresh"`, `"token"`, `"authenticate"`, `"rotate"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Login => "login",
+            Self::Refresh => "refresh",
+            Self::Token => "token",
+            Self::Authenticate => "authenticate",
+            Self::Rotate => "rotate",
+        }
+    }
+
+    /// The kind named `name`.
+    pub fn from_name(name: &str) -> Result<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name).ok_or(Error::new(ErrorKind::InvalidArgument, "is not an auth request kind").with_field("kind"))
+    }
+}
+
 /// An auth request to send, and what kind it is (to pass back to [`Session::receive`]).
 #[derive(Debug)]
 pub struct AuthRequest {
@@ -165,8 +200,9 @@ pub enum Received {
     /// The renewal failed in a way that has a fallback (DeFindex: refresh rejected, log in):
     /// poll again.
     Retry,
-    /// DeltaDeFi: the key was rotated; hand the new key to the application to persist.
-    Rotated(Secret),
+    /// DeltaDeFi: the key was rotated; hand the new key (and its `created_at`, when the answer
+    /// had one) to the application to persist.
+    Rotated(Secret, Option<String>),
 }
 
 #[derive(Debug)]
@@ -192,6 +228,12 @@ pub struct Session {
     /// Server clock minus local clock, learnt from `Date` headers of auth answers.
     clock_offset_ms: i64,
     nonces: MonotonicNonce,
+    /// No auth request is built before this local instant (0: none).
+    cooldown_until_ms: u64,
+    /// Consecutive answers that asked to back off (429/503, or an unusable token).
+    backoffs: u32,
+    /// The host's random value for the next back-off's jitter.
+    jitter: u32,
 }
 
 impl Session {
@@ -203,11 +245,21 @@ impl Session {
                 return Err(Error::new(ErrorKind::MissingCredential, "give apiKey, or email and password").with_provider(provider));
             }
         }
-        let session = Self { base, creds, timing, token: None, refresh_token: None, generation: 1, clock_offset_ms: 0, nonces: MonotonicNonce::default() };
-        // Static keys are checked now, so a bad key fails at construction, not at first use.
-        if !session.creds.uses_tokens() {
-            session.static_headers()?;
-        }
+        let session = Self {
+            base,
+            creds,
+            timing,
+            token: None,
+            refresh_token: None,
+            generation: 1,
+            clock_offset_ms: 0,
+            nonces: MonotonicNonce::default(),
+            cooldown_until_ms: 0,
+            backoffs: 0,
+            jitter: 0,
+        };
+        // Every credential is checked now, so a bad one fails at construction, not at first use.
+        session.check_credentials().map_err(|e| e.with_provider(provider))?;
         Ok(session)
     }
 
@@ -231,24 +283,57 @@ impl Session {
         self.clock_offset_ms
     }
 
+    /// Checks every credential as it will be sent, without building a request.
+    fn check_credentials(&self) -> Result<()> {
+        match &self.creds {
+            Credentials::Depay { api_key } => depay::api_key_headers(api_key.expose()).map(drop),
+            Credentials::Defindex { api_key: None, email: Some(email), password: Some(password) } => defindex::check_login(email, password),
+            Credentials::Kiiex { .. } => Ok(()),
+            _ => self.static_headers().map(drop),
+        }
+    }
+
     /// What to do at `now_ms`. `auth_pending` tells whether the host already has an auth request
     /// of this session in flight (then no second one is built).
+    ///
+    /// Fails with `rate_limited` (and `retry_after_ms`) while a back-off runs and no usable
+    /// token exists.
     pub fn poll(&mut self, now_ms: u64, auth_pending: bool) -> Result<Poll> {
         if !self.creds.uses_tokens() {
             return Ok(Poll::Ready(Stamped { headers: self.static_headers()?, generation: self.generation }));
         }
-        let (usable, renew) = match &self.token {
-            None => (false, false),
-            Some(t) => self.freshness(t, now_ms),
-        };
+        let (usable, renew) = self.token.as_ref().map_or((false, false), |t| self.freshness(t, now_ms));
+        let cooling = now_ms < self.cooldown_until_ms;
         if !usable {
-            return Ok(if auth_pending { Poll::Wait } else { Poll::Send(self.auth_request(now_ms)?) });
+            if auth_pending {
+                return Ok(Poll::Wait);
+            }
+            if cooling {
+                return Err(Error::new(ErrorKind::RateLimited, "backing off: the provider asked to slow down")
+                    .with_provider(self.provider())
+                    .with_retry_after_ms(self.cooldown_until_ms - now_ms));
+            }
+            return Ok(Poll::Send(self.auth_request(now_ms)?));
         }
         let stamped = self.token_headers(now_ms)?;
-        if renew && !auth_pending {
+        if renew && !auth_pending && !cooling {
             return Ok(Poll::Renew(stamped, self.auth_request(now_ms)?));
         }
         Ok(Poll::Ready(stamped))
+    }
+
+    /// The cheap path of [`poll`](Self::poll) for a host that caches the headers of a
+    /// generation: `Some(generation)` when `poll` would answer [`Poll::Ready`] with the headers
+    /// of that generation (the token's use is recorded, as `poll` does), `None` otherwise (call
+    /// `poll`).
+    pub fn ready_generation(&mut self, now_ms: u64) -> Option<u64> {
+        if !self.creds.uses_tokens() {
+            return Some(self.generation);
+        }
+        let (usable, renew) = self.token.as_ref().map(|t| self.freshness(t, now_ms))?;
+        let token = self.token.as_mut().filter(|_| usable && !renew)?;
+        token.last_used_ms = now_ms;
+        Some(self.generation)
     }
 
     /// (usable, should renew) for `t` at `now_ms`.
@@ -260,10 +345,41 @@ impl Session {
         }
         let Some(expires_at) = t.expires_at_ms else { return (true, false) };
         let lifetime = expires_at.saturating_sub(t.received_at_ms);
-        let margin = self.timing.refresh_margin_ms.unwrap_or((lifetime / 10).min(DEFAULT_REFRESH_MARGIN_MS));
-        let must = self.timing.must_refresh_ms.unwrap_or(DEFAULT_MUST_REFRESH_MS);
+        let margin = self.timing.refresh_margin_ms.map_or((lifetime / 10).min(DEFAULT_REFRESH_MARGIN_MS), |m| m.min(lifetime / 2));
+        let must = self.timing.must_refresh_ms.map_or((lifetime / 4).min(DEFAULT_MUST_REFRESH_MS), |m| m.min(lifetime / 2));
         let left = expires_at.saturating_sub(now_ms);
         (left > must, left <= margin.max(must))
+    }
+
+    /// The host's random value for the jitter of the next back-off (any `u32`).
+    pub fn set_jitter(&mut self, random: u32) {
+        self.jitter = random;
+    }
+
+    /// Starts a cool-down of `delay_ms`, or of the next exponential step when `None`. Returns its
+    /// length.
+    fn back_off(&mut self, delay_ms: Option<u64>, now_ms: u64) -> u64 {
+        self.backoffs = self.backoffs.saturating_add(1);
+        let delay = delay_ms.unwrap_or_else(|| {
+            let step = FIRST_BACKOFF_MS.saturating_mul(1 << self.backoffs.saturating_sub(1).min(16)).min(MAX_BACKOFF_MS);
+            // "Equal jitter": half the step, plus a random part of the other half.
+            step / 2 + u64::from(self.jitter) % (step / 2 + 1)
+        });
+        let delay = delay.min(MAX_BACKOFF_MS);
+        self.cooldown_until_ms = now_ms.saturating_add(delay);
+        delay
+    }
+
+    /// The delay a `Retry-After` value asks for, in ms: seconds, or an HTTP date read on the
+    /// server's clock (its `Date` header when present, else the learnt offset).
+    fn retry_after_ms(&self, resp: &Response<'_>, now_ms: u64) -> Option<u64> {
+        let value = resp.retry_after?.trim();
+        if !value.is_empty() && value.len() <= 10 && value.bytes().all(|b| b.is_ascii_digit()) {
+            return value.parse::<u64>().ok().map(|s| s.saturating_mul(1000));
+        }
+        let at = parse_http_date_ms(value)?;
+        let server_now = resp.date.and_then(parse_http_date_ms).unwrap_or_else(|| now_ms.saturating_add_signed(self.clock_offset_ms));
+        Some(at.saturating_sub(server_now))
     }
 
     fn token_headers(&mut self, now_ms: u64) -> Result<Stamped> {
@@ -327,10 +443,29 @@ impl Session {
     /// On success the new token (or key) is installed under a new generation. On failure the
     /// error is returned and nothing is cached: a still-valid token is kept, except that a
     /// rejected DeFindex refresh answers [`Received::Retry`] when a login is possible.
+    ///
+    /// A 429/503 answer (or DeltaDeFi's 4290/5001/5002 codes) starts a back-off (see the module
+    /// docs) and its error carries `retry_after_ms`; any success ends it.
     pub fn receive(&mut self, kind: AuthKind, resp: &Response<'_>, now_ms: u64) -> Result<Received> {
         if let Some(server_ms) = resp.date.and_then(parse_http_date_ms) {
             self.clock_offset_ms = i64::try_from(server_ms).unwrap_or(i64::MAX).saturating_sub(i64::try_from(now_ms).unwrap_or(i64::MAX));
         }
+        match self.read_answer(kind, resp, now_ms) {
+            Ok(received) => {
+                self.backoffs = 0;
+                self.cooldown_until_ms = 0;
+                Ok(received)
+            }
+            Err(e) if matches!(e.kind(), ErrorKind::RateLimited | ErrorKind::ProviderUnavailable) || resp.status == 503 => {
+                let delay = self.retry_after_ms(resp, now_ms);
+                let delay = self.back_off(delay, now_ms);
+                Err(e.with_retry_after_ms(delay))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn read_answer(&mut self, kind: AuthKind, resp: &Response<'_>, now_ms: u64) -> Result<Received> {
         let grant = match kind {
             AuthKind::Token => depay::parse_token(resp),
             AuthKind::Authenticate => kiiex::parse_authenticate(resp).map(|access_token| Grant {
@@ -355,12 +490,21 @@ impl Session {
                 if let Credentials::Deltadefi { api_key } = &mut self.creds {
                     *api_key = rotated.api_key.clone();
                     self.generation += 1;
-                    return Ok(Received::Rotated(rotated.api_key));
+                    return Ok(Received::Rotated(rotated.api_key, rotated.created_at));
                 }
                 return Err(Error::new(ErrorKind::Unsupported, "only deltadefi keys can be rotated").with_provider(self.provider()));
             }
         }?;
         self.install(grant, now_ms);
+        let usable = self.token.as_ref().is_some_and(|t| self.freshness(t, now_ms).0);
+        if !usable {
+            self.token = None;
+            let delay = self.back_off(None, now_ms);
+            return Err(Error::new(ErrorKind::TokenExpired, "the provider issued a token that had already expired (check the clocks)")
+                .with_provider(self.provider())
+                .with_status(resp.status)
+                .with_retry_after_ms(delay));
+        }
         Ok(Received::Installed)
     }
 

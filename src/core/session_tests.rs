@@ -143,7 +143,7 @@ fn server_clock_offset_corrects_jwt_expiry() {
     let exp_s = server_now / 1000 + 3600;
     let body = format!(r#"{{"access_token":"{}","refresh_token":"r1"}}"#, jwt(exp_s));
     let date = httpdate::fmt_http_date(std::time::UNIX_EPOCH + std::time::Duration::from_millis(server_now));
-    let resp = Response { status: 200, body: &body, date: Some(&date) };
+    let resp = Response { status: 200, body: &body, date: Some(&date), retry_after: None };
     assert!(s.receive(AuthKind::Login, &resp, local_now).is_ok());
     assert_eq!(s.clock_offset_ms(), -600_000);
     // Without the offset the token would look expired already. With it: fresh for ~58 minutes.
@@ -218,7 +218,7 @@ fn deltadefi_rotation_swaps_the_key_under_a_new_generation() {
     let rotate = s.rotate_request().unwrap_or_else(|e| unreachable!("{e}"));
     assert_eq!(rotate.request.url, "https://example.test/accounts/new-api-key");
     match s.receive(AuthKind::Rotate, &Response::new(200, r#"{"api_key":"dd_new","created_at":"2026-01-01"}"#), T0) {
-        Ok(Received::Rotated(key)) => assert_eq!(key.expose(), "dd_new"),
+        Ok(Received::Rotated(key, created_at)) => assert_eq!((key.expose(), created_at.as_deref()), ("dd_new", Some("2026-01-01"))),
         other => unreachable!("{other:?}"),
     }
     let after = ready(s.poll(T0, false));
@@ -241,4 +241,131 @@ fn defindex_needs_a_key_or_a_login() {
 fn http_dates() {
     assert_eq!(parse_http_date_ms("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777_000));
     assert_eq!(parse_http_date_ms("yesterday"), None);
+}
+
+fn depay_with(timing: Timing) -> Session {
+    Session::new(base("https://example.test"), Credentials::Depay { api_key: Secret::from("dp_key") }, timing).unwrap_or_else(|e| unreachable!("{e}"))
+}
+
+fn install_depay(s: &mut Session, token: &str, secs: u64, at: u64) {
+    let _ = s.poll(at, false);
+    assert!(matches!(s.receive(AuthKind::Token, &Response::new(200, &depay_token(token, secs)), at), Ok(Received::Installed)));
+}
+
+fn rate_limited(poll: Result<Poll>) -> Option<u64> {
+    match poll {
+        Err(e) if e.code() == "rate_limited" => e.retry_after_ms(),
+        other => unreachable!("expected rate_limited, got {other:?}"),
+    }
+}
+
+#[test]
+fn windows_scale_with_short_lifetimes() {
+    // A 2 s token: must-refresh headroom is 25 % (500 ms), so it is served for 1.5 s.
+    let mut s = depay();
+    install_depay(&mut s, "short", 2, T0);
+    assert!(matches!(s.poll(T0, false), Ok(Poll::Ready(_))), "a fresh token is always usable");
+    assert!(matches!(s.poll(T0 + 1_499, false), Ok(Poll::Ready(_))));
+    assert!(matches!(s.poll(T0 + 1_500, false), Ok(Poll::Send(_))));
+    // A 20 s token: 5 s headroom (the default cap), renewal window 5 s too (10 % = 2 s < 5 s).
+    install_depay(&mut s, "twenty", 20, T0);
+    assert!(matches!(s.poll(T0 + 14_999, false), Ok(Poll::Ready(_))));
+    assert!(matches!(s.poll(T0 + 15_000, false), Ok(Poll::Send(_))));
+}
+
+#[test]
+fn configured_windows_longer_than_the_lifetime_are_capped_at_half() {
+    // refreshMarginMs and mustRefreshMs of an hour on a 60 s token: both become 30 s.
+    let mut s = depay_with(Timing { refresh_margin_ms: Some(3_600_000), must_refresh_ms: Some(3_600_000), max_idle_ms: None });
+    install_depay(&mut s, "at", 60, T0);
+    assert!(matches!(s.poll(T0 + 29_999, false), Ok(Poll::Ready(_))), "not renewed on every call");
+    assert!(matches!(s.poll(T0 + 30_000, false), Ok(Poll::Send(_))));
+}
+
+#[test]
+fn retry_after_seconds_start_a_cool_down_without_auth_requests() {
+    let mut s = depay();
+    let _ = send(s.poll(T0, false));
+    let resp = Response { status: 429, body: "{}", date: None, retry_after: Some("60") };
+    let err = s.receive(AuthKind::Token, &resp, T0).map(|_| ()).err();
+    assert_eq!(err.map(|e| (e.code(), e.retry_after_ms(), e.status())), Some(("rate_limited", Some(60_000), Some(429))));
+    assert_eq!(rate_limited(s.poll(T0 + 1, false)), Some(59_999), "fails fast, builds no request");
+    assert_eq!(rate_limited(s.poll(T0 + 59_999, false)), Some(1));
+    assert_eq!(send(s.poll(T0 + 60_000, false)).kind, AuthKind::Token, "one request per Retry-After window");
+}
+
+#[test]
+fn retry_after_dates_and_caps() {
+    let mut s = depay();
+    // An HTTP date 30 s after the answer's own Date header, whatever the local clock says.
+    let resp = Response { status: 503, body: "busy", date: Some("Tue, 01 Dec 2026 12:00:00 GMT"), retry_after: Some("Tue, 01 Dec 2026 12:00:30 GMT") };
+    let err = s.receive(AuthKind::Token, &resp, T0).map(|_| ()).err();
+    assert_eq!(err.map(|e| (e.code(), e.retry_after_ms())), Some(("provider_unavailable", Some(30_000))));
+    // A Retry-After of an hour is capped at 60 s.
+    let resp = Response { status: 429, body: "", date: None, retry_after: Some("3600") };
+    assert_eq!(s.receive(AuthKind::Token, &resp, T0).map(|_| ()).map_err(|e| e.retry_after_ms()), Err(Some(MAX_BACKOFF_MS)));
+}
+
+#[test]
+fn exponential_back_off_with_jitter_then_reset_on_success() {
+    let mut s = depay();
+    let busy = Response::new(429, "{}");
+    // Jitter 0: the lower half of each step; u32::MAX % (half + 1) picks inside the upper half.
+    let mut delays = vec![];
+    for (i, jitter) in [0, 0, 0, u32::MAX].into_iter().enumerate() {
+        s.set_jitter(jitter);
+        let at = T0 + 100_000 * i as u64;
+        delays.push(s.receive(AuthKind::Token, &busy, at).map(|_| ()).err().and_then(|e| e.retry_after_ms()));
+    }
+    assert_eq!(&delays[..3], &[Some(500), Some(1_000), Some(2_000)]);
+    assert!(delays[3].is_some_and(|d| (4_000..=8_000).contains(&d)), "{delays:?}");
+    let t1 = T0 + 1_000_000;
+    install_depay(&mut s, "ok", 3600, t1);
+    s.set_jitter(0);
+    // A renewal inside the should-refresh window is answered 429: the back-off starts over.
+    assert!(matches!(s.poll(t1 + 3_550_000, false), Ok(Poll::Renew(..))));
+    assert_eq!(s.receive(AuthKind::Token, &busy, t1 + 3_550_000).map(|_| ()).map_err(|e| e.retry_after_ms()), Err(Some(500)), "a success resets the back-off");
+    // During the cool-down the usable token is still served, without starting a renewal.
+    assert!(matches!(s.poll(t1 + 3_550_001, false), Ok(Poll::Ready(_))));
+    assert!(matches!(s.poll(t1 + 3_550_500, false), Ok(Poll::Renew(..))));
+}
+
+#[test]
+fn a_token_already_expired_on_arrival_is_refused_and_backs_off() {
+    let mut s = session(Credentials::Defindex { api_key: None, email: Some("dev@example.com".into()), password: Some("pw".into()) });
+    let _ = send(s.poll(T0, false));
+    // exp one minute before the server's own Date: no clock correction can make it usable.
+    let body = format!(r#"{{"access_token":"{}","refresh_token":"r1"}}"#, jwt(T0 / 1000 - 60));
+    let resp = Response { status: 200, body: &body, date: Some("Sun, 15 Jun 2025 15:06:40 GMT"), retry_after: None };
+    let err = s.receive(AuthKind::Login, &resp, T0).map(|_| ()).err();
+    assert_eq!(err.as_ref().map(Error::code), Some("token_expired"));
+    assert!(err.and_then(|e| e.retry_after_ms()).is_some_and(|d| d > 0));
+    assert!(rate_limited(s.poll(T0 + 1, false)).is_some(), "no second request at once");
+}
+
+#[test]
+fn ready_generation_is_the_cheap_path_of_poll() {
+    let mut s = depay();
+    assert_eq!(s.ready_generation(T0), None);
+    install_depay(&mut s, "at", 3600, T0);
+    let stamped = ready(s.poll(T0, false));
+    assert_eq!(s.ready_generation(T0 + 1), Some(stamped.generation));
+    assert_eq!(s.ready_generation(T0 + 3_600_000 - 120_000), None, "inside the renewal window: poll");
+    let mut dd = session(Credentials::Deltadefi { api_key: Secret::from("dd") });
+    assert_eq!(dd.ready_generation(T0), Some(ready(dd.poll(T0, false)).generation));
+}
+
+#[test]
+fn every_credential_is_checked_at_construction() {
+    let cases: Vec<(Credentials, &str)> = vec![
+        (Credentials::Depay { api_key: Secret::from("dp\r\nkey") }, "invalid_header_value"),
+        (Credentials::Depay { api_key: Secret::from(" dp") }, "invalid_header_value"),
+        (Credentials::Adjutor { api_key: Secret::from("") }, "missing_credential"),
+        (Credentials::Defindex { api_key: None, email: Some(String::new()), password: Some("pw".into()) }, "missing_credential"),
+        (Credentials::Defindex { api_key: None, email: Some("a@b".into()), password: Some("p\nw".into()) }, "invalid_argument"),
+    ];
+    for (creds, code) in cases {
+        let got = Session::new(base("https://x.test"), creds, Timing::default()).map(|_| ()).map_err(|e| (e.code(), e.provider().is_some()));
+        assert_eq!(got, Err((code, true)));
+    }
 }

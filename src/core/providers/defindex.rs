@@ -36,6 +36,12 @@ fn check_login_field(field: &'static str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// Checks a dashboard login (email and password) as [`login_request`] would send it.
+pub fn check_login(email: &str, password: &Secret) -> Result<()> {
+    check_login_field("email", email)?;
+    check_login_field("password", password.expose())
+}
+
 fn json_request(method: Method, url: String, bearer_token: Option<&str>, body: Option<String>) -> Result<Request> {
     let mut headers = Headers::new();
     if let Some(token) = bearer_token {
@@ -51,8 +57,7 @@ fn json_request(method: Method, url: String, bearer_token: Option<&str>, body: O
 
 /// `POST <base>/login` with JSON `{"email", "password"}`.
 pub fn login_request(base: &BaseUrl, email: &str, password: &Secret) -> Result<Request> {
-    check_login_field("email", email)?;
-    check_login_field("password", password.expose())?;
+    check_login(email, password)?;
     #[derive(serde::Serialize)]
     struct Login<'a> {
         email: &'a str,

@@ -1,7 +1,7 @@
 //! DeltaDeFi: `X-API-KEY: <api_key>`. `GET /accounts/new-api-key` rotates the key and
 //! **invalidates the previous one at once**.
 
-use super::{str_field, token_field, ProviderId};
+use super::{token_field, ProviderId};
 use crate::core::error::{Error, ErrorKind, Result};
 use crate::core::headers::Headers;
 use crate::core::http::{status_error, BaseUrl, Method, Request, Response};
@@ -42,8 +42,9 @@ pub fn rotate_request(base: &BaseUrl, api_key: &str) -> Result<Request> {
 pub struct RotatedKey {
     /// The new key; the previous one no longer works.
     pub api_key: Secret,
-    /// When it was created, as the provider wrote it.
-    pub created_at: String,
+    /// When it was created, as the provider wrote it (optional in the schema: a missing or
+    /// non-string value is `None`, and the rotation still succeeded).
+    pub created_at: Option<String>,
 }
 
 /// Reads the `/accounts/new-api-key` answer `{"api_key", "created_at"}`. An error body
@@ -60,7 +61,8 @@ pub fn parse_rotate(resp: &Response<'_>) -> Result<RotatedKey> {
     }
     let body = body?;
     let api_key = token_field(P, resp.status, &body, "api_key")?;
-    let created_at = str_field(P, resp.status, &body, "created_at")?.to_owned();
+    // The server has already killed the old key: any answer with a usable key is a rotation.
+    let created_at = body.get("created_at").and_then(serde_json::Value::as_str).filter(|s| !s.is_empty() && s.len() <= 64).map(str::to_owned);
     Ok(RotatedKey { api_key, created_at })
 }
 
@@ -80,7 +82,10 @@ mod tests {
     #[test]
     fn rotation_answers() {
         let parse = |status, body| parse_rotate(&Response::new(status, body)).map(|k| (k.api_key.expose().to_owned(), k.created_at)).map_err(|e| e.code());
-        assert_eq!(parse(200, r#"{"api_key":"dd_new","created_at":"2026-01-01T00:00:00Z"}"#), Ok(("dd_new".into(), "2026-01-01T00:00:00Z".into())));
+        assert_eq!(parse(200, r#"{"api_key":"dd_new","created_at":"2026-01-01T00:00:00Z"}"#), Ok(("dd_new".into(), Some("2026-01-01T00:00:00Z".into()))));
+        for lenient in [r#"{"api_key":"dd_new"}"#, r#"{"api_key":"dd_new","created_at":null}"#, r#"{"api_key":"dd_new","created_at":1767225600}"#] {
+            assert_eq!(parse(201, lenient), Ok(("dd_new".into(), None)), "{lenient}");
+        }
         assert_eq!(parse(401, r#"{"error":"unauthorized","code":4010}"#), Err("auth_rejected"));
         assert_eq!(parse(200, r#"{"error":"unauthorized","code":4010}"#), Err("auth_rejected"));
         assert_eq!(parse(500, r#"{"error":"boom","code":5000}"#), Err("provider_error"));

@@ -550,6 +550,9 @@ pub fn parse_http_date_ms(date: &str) -> Option<u64> {
     u64::try_from(since.as_millis()).ok()
 }
 
+#[path = "session_fleet.rs"]
+pub mod fleet;
+
 #[cfg(test)]
 #[path = "session_tests.rs"]
 mod tests;

@@ -1,5 +1,6 @@
 // Types of the `keystamp` package: the wasm-bindgen exports plus KeystampError and init().
 export * from './dist/keystamp.js';
+export * from './client.js';
 
 /** Every stable error code (see the README's error table). */
 export type KeystampErrorCode =

@@ -24,6 +24,12 @@
 
 pub mod core;
 
+/// In wasm, every heap block is zeroed when it is freed: the copies of tokens, keys and provider
+/// answers that parsing and the JS bindings make never outlive their use in the module's memory.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: zeroizing_alloc::ZeroAlloc<std::alloc::System> = zeroizing_alloc::ZeroAlloc(std::alloc::System);
+
 /// The JS API (wasm-bindgen exports). Public only so the wasm tests can call it from Rust.
 #[cfg(target_arch = "wasm32")]
 #[doc(hidden)]

@@ -9,17 +9,29 @@ use crate::core::{Error, ErrorKind, Headers, Result, Secret};
 /// The longest string accepted from JS before any copy, in UTF-16 units.
 const MAX_JS_STRING_LEN: u32 = 64 * 1024;
 
-/// Checks that `value` is a plain object (not `null`, an array or a primitive).
+/// Checks that `value` is an object (not `null`, an array or a primitive). Objects with a
+/// `null` prototype and objects of another realm (a `vm` context, an iframe) are accepted.
 pub(crate) fn options<'a>(value: &'a JsValue, field: &'static str) -> Result<&'a Object> {
     if value.is_object() && !js_sys::Array::is_array(value) {
-        value.dyn_ref::<Object>().ok_or(invalid(field, "must be an object"))
+        Ok(value.unchecked_ref::<Object>())
     } else {
         Err(invalid(field, "must be an object"))
     }
 }
 
+/// An option is read from the object's **own** properties only: a value inherited from a
+/// (possibly polluted) prototype is ignored. A getter is called once.
 fn property(obj: &Object, key: &str, field: &'static str) -> Result<JsValue> {
-    Reflect::get(obj, &JsValue::from_str(key)).map_err(|_| invalid(field, "cannot be read"))
+    let key = JsValue::from_str(key);
+    let descriptor = Reflect::get_own_property_descriptor(obj, &key).map_err(|_| invalid(field, "cannot be read"))?;
+    if descriptor.is_undefined() {
+        return Ok(JsValue::UNDEFINED);
+    }
+    let getter = Reflect::get(&descriptor, &JsValue::from_str("get")).map_err(|_| invalid(field, "cannot be read"))?;
+    match getter.dyn_ref::<js_sys::Function>() {
+        Some(get) => get.call0(obj).map_err(|_| invalid(field, "cannot be read")),
+        None => Reflect::get(&descriptor, &JsValue::from_str("value")).map_err(|_| invalid(field, "cannot be read")),
+    }
 }
 
 fn js_string(value: &JsValue, field: &'static str) -> Result<Option<String>> {

@@ -2,11 +2,11 @@
 //! reads the clock (`Date.now`) and random bytes (`getrandom`), and nothing else: every decision
 //! is made in the core.
 
-#[cfg(feature = "client")]
-mod client;
 mod convert;
 mod fast;
 mod error;
+#[cfg(feature = "client")]
+mod session;
 
 use std::cell::RefCell;
 
@@ -17,7 +17,7 @@ use crate::core::{static_headers, Error, ErrorKind, ProviderId, StaticCredential
 use convert::{headers_object, id, opt_id, opt_secret, opt_string, options, secret};
 use error::{invalid, IntoJs};
 #[cfg(feature = "client")]
-pub use client::{Client, ClientOptions, FetchInit};
+pub use session::ClientCore;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = r#"

@@ -266,7 +266,7 @@ const ANSWERS = [
   ['depay', 'a body over 1 MiB', answer(200, `{"expiresIn":"60","accessToken":"${MIB}"}`), 'input_too_large', 200],
   ['depay', '401', answer(401, '{"statusCode":401}'), 'auth_rejected', 401],
   ['depay', '429', answer(429, '{}'), 'rate_limited', 429],
-  ['depay', '503', answer(503, 'unavailable'), 'provider_error', 503],
+  ['depay', '503', answer(503, 'unavailable'), 'provider_unavailable', 503],
   ['depay', 'a fetch that rejects', async () => { throw new TypeError('fetch failed'); }, 'network_error', undefined],
   ['depay', 'a fetch that throws', () => { throw new TypeError('fetch failed'); }, 'network_error', undefined],
   ['depay', 'a fetch that returns 42', async () => 42, 'network_error', undefined],
@@ -304,7 +304,7 @@ const okFetch = async () => new Response('{}', { status: 200 });
 // module's futures, the other cases still report their own result.
 const BAD_FETCH_INPUTS = [
   ['an absolute URL of another origin', ['https://evil.example/x'], 'origin_mismatch'],
-  ['a URL with user info', ['https://adjutor.lendsqr.com@evil.example/x'], 'invalid_argument'],
+  ['a URL with user info (its origin is evil.example)', ['https://adjutor.lendsqr.com@evil.example/x'], 'origin_mismatch'],
   ['init 42', ['/x', 42], 'invalid_argument'],
   ['a URL object of another origin', [new URL('https://evil.example/x')], 'origin_mismatch'],
   ['42', [42], 'invalid_argument'],

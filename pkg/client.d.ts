@@ -1,0 +1,70 @@
+// Types of the `Client` (the JS driver in entries/client.js over the wasm core).
+import type { IdLike, Provider } from './dist/keystamp.js';
+
+/** The fetch a Client calls: the global one by default. */
+export type FetchLike = (input: Request, init?: RequestInit) => Promise<Response>;
+
+/** Options of `new Client(...)`. Only own properties are read (inherited ones are ignored).
+ * Which credential fields a provider needs: defindex `apiKey`, or `email` + `password` (JWT
+ * login/refresh); deltadefi, adjutor and depay `apiKey`; kiiex `apiKey` + `apiSecret` + `userId`. */
+export interface ClientOptions {
+  provider: Provider;
+  /** Defaults to the provider's production URL. Written as the URL parser writes it (default
+   * port dropped, IPv4 forms made canonical). Relative paths given to `client.fetch` are appended
+   * to it; credentials are only ever sent to its origin. */
+  baseUrl?: string;
+  apiKey?: string;
+  apiSecret?: string;
+  userId?: IdLike;
+  email?: string;
+  password?: string;
+  /** Kiiex `AuthenticateUser` form: `"headers"` (GET with headers, default), `"headers-post"`,
+   * or `"json"` (POST with a JSON body). */
+  kiiexAuthForm?: 'headers' | 'headers-post' | 'json';
+  /** Renew this many ms before expiry while still serving the current token (default:
+   * min(2 min, 10 % of the token lifetime); capped at half the lifetime). */
+  refreshMarginMs?: number;
+  /** Stop serving a token this many ms before expiry (default: min(5 s, 25 % of the lifetime);
+   * capped at half the lifetime). */
+  mustRefreshMs?: number;
+  /** Kiiex: re-authenticate after this much idle time (default 55 min). */
+  maxIdleMs?: number;
+  /** Deadline of every auth exchange, and the default deadline of every call, in ms
+   * (default 30000; `Infinity` for none). */
+  timeoutMs?: number;
+  /** The fetch to use (default `globalThis.fetch`). */
+  fetch?: FetchLike;
+  /** DeltaDeFi: called with the new key after a rotation; persist it, the old key is dead. A
+   * throwing or rejecting callback does not undo the rotation (`rotateKey()` returns the key too). */
+  onKeyRotated?: (apiKey: string, info: { provider: Provider; createdAt?: string }) => void | Promise<void>;
+  /** The clock, in ms since the epoch (default `Date.now`); for tests. */
+  now?: () => number;
+}
+
+/** Per-call options: a caller's `AbortSignal` and deadline (default: the client's `timeoutMs`). */
+export interface CallOptions {
+  signal?: AbortSignal | null;
+  timeoutMs?: number;
+}
+
+/** An authenticated HTTP client for one credential. */
+export declare class Client {
+  constructor(options: ClientOptions);
+  /** The provider name. */
+  readonly provider: Provider;
+  /** The headers an authenticated call carries now, authenticating first if needed. */
+  headers(options?: CallOptions): Promise<Record<string, string>>;
+  /** The current headers when the token is usable now, else `undefined` (authentication, or a
+   * renewal that is due, is started in the background). */
+  currentHeaders(): Record<string, string> | undefined;
+  /** `fetch` with the credential's headers; a 401 on the current token re-authenticates and
+   * retries once. */
+  fetch(input: string | URL | Request, init?: RequestInit & CallOptions): Promise<Response>;
+  /** DeltaDeFi: rotates the API key and returns the new one. */
+  rotateKey(options?: CallOptions): Promise<string>;
+  /** Returns this client (kept for code written for earlier versions). */
+  scoped(): Client;
+  /** Wipes the credential and tokens from wasm memory; later calls throw `freed`. */
+  free(): void;
+  [Symbol.dispose](): void;
+}

@@ -1,0 +1,234 @@
+//! `ClientCore`: the core [`Session`] as a synchronous class, for the package's JS driver
+//! (`pkg/entries/client.js`), which performs what it is told: fetch, timers, deadlines, sharing one
+//! in-flight exchange. Internal: not part of the typed API, which is the JS `Client`.
+//!
+//! Every method converts and delegates; the decisions (which request, whether a token is usable,
+//! what an answer or a 401 means, how long to back off) are the session's.
+
+use js_sys::{Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+use super::convert::{headers_object, id, opt_id, opt_secret, opt_string, options, secret, string};
+use super::error::{invalid, to_js, IntoJs};
+use crate::core::http::{BaseUrl, Request, Response, MAX_BODY_LEN};
+use crate::core::providers::kiiex::{AuthForm, KiiexSigner};
+use crate::core::providers::{adjutor, defindex, deltadefi, depay, kiiex, ProviderId};
+use crate::core::session::{AuthKind, AuthRequest, Credentials, Poll, Received, Session, Stamped, Timing};
+use crate::core::{ErrorKind, Result};
+
+fn default_base_url(provider: ProviderId) -> &'static str {
+    match provider {
+        ProviderId::Defindex => defindex::BASE_URL,
+        ProviderId::Deltadefi => deltadefi::MAINNET_URL,
+        ProviderId::Adjutor => adjutor::BASE_URL,
+        ProviderId::Depay => depay::PRODUCTION_URL,
+        ProviderId::Kiiex => kiiex::PRODUCTION_URL,
+    }
+}
+
+fn opt_ms(opts: &Object, key: &'static str) -> Result<Option<u64>> {
+    opt_id(opts, key)?.map(|s| s.parse::<u64>().map_err(|_| invalid(key, "must be a non-negative integer"))).transpose()
+}
+
+fn credentials(provider: ProviderId, opts: &Object) -> Result<Credentials> {
+    Ok(match provider {
+        ProviderId::Defindex => Credentials::Defindex { api_key: opt_secret(opts, "apiKey")?, email: opt_string(opts, "email")?, password: opt_secret(opts, "password")? },
+        ProviderId::Deltadefi => Credentials::Deltadefi { api_key: secret(opts, "apiKey")? },
+        ProviderId::Adjutor => Credentials::Adjutor { api_key: secret(opts, "apiKey")? },
+        ProviderId::Depay => Credentials::Depay { api_key: secret(opts, "apiKey")? },
+        ProviderId::Kiiex => {
+            let form = match opt_string(opts, "kiiexAuthForm")?.as_deref() {
+                None | Some("headers") => AuthForm::HeadersGet,
+                Some("headers-post") => AuthForm::HeadersPost,
+                Some("json") => AuthForm::JsonBody,
+                Some(_) => return Err(invalid("kiiexAuthForm", "must be \"headers\", \"headers-post\" or \"json\"")),
+            };
+            let api_key = secret(opts, "apiKey")?;
+            crate::core::headers::check_credential("apiKey", api_key.expose())?;
+            let user_id = id(opts, "userId")?;
+            crate::core::headers::check_credential("userId", &user_id)?;
+            Credentials::Kiiex { api_key, signer: KiiexSigner::new(&secret(opts, "apiSecret")?)?, user_id, form }
+        }
+    })
+}
+
+/// Milliseconds since the epoch from JS, checked.
+fn ms(value: f64, field: &'static str) -> Result<u64> {
+    if !(0.0..9e15).contains(&value) {
+        return Err(invalid(field, "must be milliseconds since the epoch"));
+    }
+    // In range and non-negative: the cast is exact to the millisecond.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    Ok(value as u64)
+}
+
+fn set(obj: &Object, key: &str, value: &JsValue) {
+    // Setting a string key on a fresh plain object cannot fail.
+    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+}
+
+/// `{ kind, method, url, headers, body? }`.
+fn request_object(kind: AuthKind, request: &Request) -> Object {
+    let obj = Object::new();
+    set(&obj, "kind", &kind.as_str().into());
+    set(&obj, "method", &request.method.as_str().into());
+    set(&obj, "url", &request.url.as_str().into());
+    set(&obj, "headers", &headers_object(&request.headers));
+    if let Some(body) = &request.body {
+        set(&obj, "body", &body.as_str().into());
+    }
+    obj
+}
+
+fn auth_object(auth: &AuthRequest) -> Object {
+    request_object(auth.kind, &auth.request)
+}
+
+/// `{ action, generation, headers }` for a step that has headers.
+fn stamped_object(action: &str, stamped: &Stamped) -> Object {
+    let obj = Object::new();
+    set(&obj, "action", &action.into());
+    // Generations count installs: far below 2^53.
+    #[allow(clippy::cast_precision_loss)]
+    set(&obj, "generation", &JsValue::from_f64(stamped.generation as f64));
+    set(&obj, "headers", &headers_object(&stamped.headers));
+    obj
+}
+
+/// The token lifecycle of one credential (see `crate::core::session`), for the JS driver.
+#[wasm_bindgen(js_name = __ClientCore, skip_typescript)]
+pub struct ClientCore {
+    session: Session,
+}
+
+#[wasm_bindgen(js_class = __ClientCore)]
+impl ClientCore {
+    /// Reads `provider`, `baseUrl`, the credentials and the timing options (own properties
+    /// only), and checks all of them.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options_: &JsValue) -> std::result::Result<ClientCore, JsValue> {
+        (|| {
+            let opts = options(options_, "options")?;
+            let provider: ProviderId = string(opts, "provider")?.parse()?;
+            (|| {
+                let base = BaseUrl::parse(opt_string(opts, "baseUrl")?.as_deref().unwrap_or(default_base_url(provider)))?;
+                let timing = Timing { refresh_margin_ms: opt_ms(opts, "refreshMarginMs")?, must_refresh_ms: opt_ms(opts, "mustRefreshMs")?, max_idle_ms: opt_ms(opts, "maxIdleMs")? };
+                Ok(ClientCore { session: Session::new(base, credentials(provider, opts)?, timing)? })
+            })()
+            .map_err(|e: crate::core::Error| if e.provider().is_some() { e } else { e.with_provider(provider) })
+        })()
+        .js()
+    }
+
+    /// The provider name.
+    #[wasm_bindgen(getter)]
+    pub fn provider(&self) -> String {
+        self.session.provider().as_str().to_owned()
+    }
+
+    /// One step of the token state machine at `nowMs`: `{ action: "ready" | "renew", generation,
+    /// headers, auth? }`, `{ action: "send", auth }` or `{ action: "wait" }`; throws
+    /// `rate_limited` during a back-off with nothing usable.
+    pub fn poll(&mut self, now_ms: f64, pending: bool) -> std::result::Result<JsValue, JsValue> {
+        (|| {
+            Ok(match self.session.poll(ms(now_ms, "now")?, pending)? {
+                Poll::Ready(stamped) => stamped_object("ready", &stamped),
+                Poll::Renew(stamped, auth) => {
+                    let obj = stamped_object("renew", &stamped);
+                    set(&obj, "auth", &auth_object(&auth));
+                    obj
+                }
+                Poll::Send(auth) => {
+                    let obj = Object::new();
+                    set(&obj, "action", &"send".into());
+                    set(&obj, "auth", &auth_object(&auth));
+                    obj
+                }
+                Poll::Wait => {
+                    let obj = Object::new();
+                    set(&obj, "action", &"wait".into());
+                    obj
+                }
+            }
+            .into())
+        })()
+        .js()
+    }
+
+    /// The generation whose headers are current at `nowMs`, when nothing else is due; 0 when
+    /// `poll` must be called.
+    #[wasm_bindgen(js_name = readyGeneration)]
+    pub fn ready_generation(&mut self, now_ms: f64) -> f64 {
+        // Generations count installs: far below 2^53.
+        #[allow(clippy::cast_precision_loss)]
+        ms(now_ms, "now").ok().and_then(|now| self.session.ready_generation(now)).map_or(0.0, |g| g as f64)
+    }
+
+    /// Reads the answer to an auth request of `kind`: `{ outcome: "installed" | "retry" }` or
+    /// `{ outcome: "rotated", apiKey, createdAt? }`; throws the typed error of a failed exchange.
+    #[allow(clippy::too_many_arguments)]
+    pub fn receive(&mut self, kind: &str, status: u16, date: Option<String>, retry_after: Option<String>, body: String, now_ms: f64) -> std::result::Result<JsValue, JsValue> {
+        (|| {
+            let kind = AuthKind::from_name(kind)?;
+            if body.len() > MAX_BODY_LEN {
+                return Err(crate::core::Error::new(ErrorKind::InputTooLarge, "the response body is larger than 1 MiB").with_provider(self.session.provider()).with_status(status));
+            }
+            let mut random = [0u8; 4];
+            // Without randomness the back-off is still bounded, only not jittered.
+            let _ = getrandom::fill(&mut random);
+            self.session.set_jitter(u32::from_le_bytes(random));
+            let response = Response { status, body: &body, date: date.as_deref(), retry_after: retry_after.as_deref() };
+            let obj = Object::new();
+            match self.session.receive(kind, &response, ms(now_ms, "now")?)? {
+                Received::Installed => set(&obj, "outcome", &"installed".into()),
+                Received::Retry => set(&obj, "outcome", &"retry".into()),
+                Received::Rotated(key, created_at) => {
+                    set(&obj, "outcome", &"rotated".into());
+                    set(&obj, "apiKey", &key.expose().into());
+                    if let Some(at) = created_at {
+                        set(&obj, "createdAt", &at.into());
+                    }
+                }
+            }
+            Ok(obj.into())
+        })()
+        .js()
+    }
+
+    /// A call made with the headers of `generation` was answered 401: returns when a retry may
+    /// help (a straggler, or the token was dropped to re-authenticate); throws `auth_rejected`
+    /// for a rejected static key.
+    pub fn unauthorized(&mut self, generation: f64) -> std::result::Result<(), JsValue> {
+        // Generations are integers below 2^53 that the driver got from `poll`.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        self.session.unauthorized(generation as u64).js()
+    }
+
+    /// DeltaDeFi: the key rotation request.
+    #[wasm_bindgen(js_name = rotateRequest)]
+    pub fn rotate_request(&self) -> std::result::Result<JsValue, JsValue> {
+        self.session.rotate_request().map(|auth| auth_object(&auth).into()).js()
+    }
+
+    /// The absolute URL for `input`: a path is appended to the base URL; an absolute URL must
+    /// have the base URL's origin (`origin_mismatch` otherwise).
+    pub fn resolve(&self, input: &str) -> std::result::Result<String, JsValue> {
+        let base = self.session.base_url();
+        if input.contains("://") {
+            self.check_origin(input)?;
+            return Ok(input.to_owned());
+        }
+        let sep = if input.starts_with('/') { "" } else { "/" };
+        Ok(base.join(&format!("{sep}{input}")))
+    }
+
+    /// Throws `origin_mismatch` unless `url` (as the runtime's URL parser wrote it) has the
+    /// base URL's origin.
+    #[wasm_bindgen(js_name = checkOrigin)]
+    pub fn check_origin(&self, url: &str) -> std::result::Result<(), JsValue> {
+        if self.session.base_url().same_origin(url) {
+            return Ok(());
+        }
+        Err(to_js(&crate::core::Error::new(ErrorKind::OriginMismatch, "credentials are only sent to the configured baseUrl origin").with_provider(self.session.provider())))
+    }
+}

@@ -98,7 +98,7 @@ fn stamped_object(action: &str, stamped: &Stamped) -> Object {
 /// The token lifecycle of one credential (see `crate::core::session`), for the JS driver.
 #[wasm_bindgen(js_name = __ClientCore, skip_typescript)]
 pub struct ClientCore {
-    session: Session,
+    pub(super) session: Session,
 }
 
 #[wasm_bindgen(js_class = __ClientCore)]

@@ -13,6 +13,10 @@
 // left alone for a while: the flight is the Client's own exchange (per-process single flight);
 // the store is tried again after STORE_RETRY_MS. A record that does not open (foreign,
 // corrupted) is ignored and announced, never trusted.
+//
+// Kiiex nonces: when the core names a nonce counter and the store has `incr`, every exchange
+// first reserves its nonce there (`max(now + STORE_CALL_MS, last + 1)`), so no two processes
+// using one API key ever send the same nonce, whether or not they share sessions.
 import { KeystampError } from '../dist/errors.js';
 
 /** Each store call's own deadline, in ms. */
@@ -26,6 +30,8 @@ const POLL_CAP_MS = 100;
 const LEASE_MARGIN_MS = 250;
 /** The longest lease, for a client without an exchange deadline. */
 const MAX_LEASE_MS = 120_000;
+/** How long a nonce counter outlives its last use (then the clock floor is far past it). */
+const NONCE_TTL_MS = 86_400_000;
 
 const noop = () => {};
 
@@ -57,6 +63,7 @@ export class Fleet {
   #now;
   #emit;
   #key;
+  #nonceKey;
   #leaseMs;
   /** The highest fleet generation seen (imported or published). */
   #known = 0;
@@ -81,13 +88,15 @@ export class Fleet {
     this.#now = now;
     this.#emit = emit;
     this.#key = core.storeKey(shareIpBound === true);
+    this.#nonceKey = typeof store.incr === 'function' ? core.nonceKey() : undefined;
     this.#leaseMs = Math.ceil(Math.min(timeoutMs, MAX_LEASE_MS)) + LEASE_MARGIN_MS;
   }
 
   /** Runs the flight for `auth` (see the top of this file); `exchange(auth)` performs one
    * exchange as the Client does without a store. Settles like `exchange`. */
   async run(auth, exchange) {
-    if (this.#key === undefined || realMs() < this.#retryAt) return exchange(auth);
+    if (realMs() < this.#retryAt) return exchange(auth);
+    if (this.#key === undefined) return exchange(await this.#reserved(auth));
     let next = auth;
     try {
       if (await this.#pull() && (next = this.#fresh()) === null) return { outcome: 'imported' };
@@ -117,11 +126,29 @@ export class Fleet {
     try {
       let next = auth;
       if (await this.#pull() && (next = this.#fresh()) === null) return { outcome: 'imported' };
-      const outcome = await exchange(next);
+      const outcome = await exchange(await this.#reserved(next));
       await this.#publish();
       return outcome;
     } finally {
       this.#call((signal) => this.#store.release(this.#key, owner, { signal })).catch(noop);
+    }
+  }
+
+  /** `auth` rebuilt with a nonce reserved from the fleet counter, when there is one; `auth`
+   * itself when not, or when the store fails (announced). */
+  async #reserved(auth) {
+    if (this.#nonceKey === undefined) return auth;
+    try {
+      const floor = this.#now() + STORE_CALL_MS;
+      const nonce = await this.#call((signal) => this.#store.incr(this.#nonceKey, floor, NONCE_TTL_MS, { signal }));
+      if (!Number.isSafeInteger(nonce) || nonce < 0) throw new StoreFailure('incr did not return a whole number');
+      this.#alive();
+      this.#core.reserveNonce(nonce);
+      return this.#core.poll(this.#now(), false).auth ?? auth;
+    } catch (error) {
+      if (!(error instanceof StoreFailure)) throw error;
+      this.#unavailable(error);
+      return auth;
     }
   }
 

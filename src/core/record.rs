@@ -49,6 +49,8 @@ const HKDF_SALT: &[u8] = b"keystamp token store";
 const SEAL_LABEL: &[u8] = b"keystamp record seal key";
 /// HKDF info label of the store key (followed by the version and the provider).
 const STORE_LABEL: &[u8] = b"keystamp record store key";
+/// HKDF info label of the name of a nonce counter (followed by the version and the provider).
+const COUNTER_LABEL: &[u8] = b"keystamp nonce counter key";
 /// Bytes of HKDF output in a store key (hex: twice as many characters).
 const STORE_KEY_LEN: usize = 16;
 
@@ -148,6 +150,11 @@ impl KeyMaterial {
 /// and is the same in every process that holds the same credential.
 pub fn store_key(key_material: &KeyMaterial) -> String {
     hex::encode(key_material.derive::<STORE_KEY_LEN>(STORE_LABEL).as_slice())
+}
+
+/// The name of a credential's nonce counter in a store: as [`store_key`], under its own label.
+pub fn counter_key(key_material: &KeyMaterial) -> String {
+    hex::encode(key_material.derive::<STORE_KEY_LEN>(COUNTER_LABEL).as_slice())
 }
 
 fn cipher(key_material: &KeyMaterial) -> Result<Aes256Gcm> {

@@ -68,6 +68,28 @@ impl Session {
         self.key_material().map(|m| record::store_key(&m))
     }
 
+    /// Kiiex: the name of the fleet counter that reserves `AuthenticateUser` nonces for this API
+    /// key, so that processes never send the same nonce (whether or not they share sessions).
+    /// `None` for the other providers.
+    pub fn nonce_key(&self) -> Option<String> {
+        match self.creds {
+            Credentials::Kiiex { .. } => self.key_material().map(|m| record::counter_key(&m)),
+            _ => None,
+        }
+    }
+
+    /// Kiiex: the next `AuthenticateUser` nonce is at least `reserved`, a value the fleet's
+    /// counter handed out (exactly `reserved` when neither the clock nor this session's own
+    /// sequence has passed it). Nonces of this session stay strictly increasing.
+    pub fn reserve_nonce(&mut self, reserved: u64) {
+        // The sequence's own next value, without taking it.
+        let mut probe = self.nonces;
+        let own_next = probe.next(0);
+        if reserved > own_next {
+            let _ = self.nonces.next(reserved - 1);
+        }
+    }
+
     fn to_server_ms(&self, local_ms: u64) -> u64 {
         local_ms.saturating_add_signed(self.clock_offset_ms)
     }

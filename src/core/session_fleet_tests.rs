@@ -247,3 +247,27 @@ fn nothing_to_export_before_the_first_token() {
     assert!(s.export_record(0, T0, NONCE).ok().flatten().is_none(), "a pending exchange is no token");
     assert_eq!(s.poll(T0, true).map(|p| matches!(p, Poll::Wait)).ok(), Some(true));
 }
+
+#[test]
+fn kiiex_nonces_come_from_the_fleet_counter() {
+    let mut s = kiiex("kx_secret");
+    let key = s.nonce_key().unwrap_or_default();
+    assert_eq!(key.len(), 32);
+    assert_eq!(kiiex("kx_secret").nonce_key().as_deref(), Some(key.as_str()), "one counter per credential");
+    assert_ne!(kiiex("kx_secret_2").nonce_key().as_deref(), Some(key.as_str()));
+    assert_ne!(kiiex("kx_secret").store_key(true).as_deref(), Some(key.as_str()), "not the record's name");
+    assert_eq!(depay().nonce_key(), None);
+    let nonce = |s: &mut Session, now: u64| match s.poll(now, false) {
+        Ok(Poll::Send(auth)) => auth.request.headers.get("Nonce").unwrap_or_default().to_owned(),
+        other => unreachable!("{other:?}"),
+    };
+    // The clock at T0, a reservation ahead of it: the nonce is the reserved value.
+    s.reserve_nonce(T0 + 1_000);
+    assert_eq!(nonce(&mut s, T0), (T0 + 1_000).to_string());
+    // Never backwards: a smaller reservation still gives a greater nonce than the last one.
+    s.reserve_nonce(T0 + 500);
+    assert_eq!(nonce(&mut s, T0), (T0 + 1_001).to_string());
+    // A clock past the reservation wins (the reservation only raises the floor).
+    s.reserve_nonce(T0 + 2_000);
+    assert_eq!(nonce(&mut s, T0 + 5_000), (T0 + 5_000).to_string());
+}

@@ -36,6 +36,19 @@ impl ClientCore {
         self.session.store_key(share_ip_bound)
     }
 
+    /// Kiiex: the name of the fleet counter that reserves this API key's nonces; `undefined` for
+    /// the other providers.
+    #[wasm_bindgen(js_name = nonceKey)]
+    pub fn nonce_key(&self) -> Option<String> {
+        self.session.nonce_key()
+    }
+
+    /// Kiiex: the next `AuthenticateUser` nonce is at least `reserved` (from the fleet counter).
+    #[wasm_bindgen(js_name = reserveNonce)]
+    pub fn reserve_nonce(&mut self, reserved: f64) -> std::result::Result<(), JsValue> {
+        whole(reserved, "nonce").map(|n| self.session.reserve_nonce(n)).js()
+    }
+
     /// The current token sealed as fleet generation `afterGeneration + 1`:
     /// `{ bytes, generation, ttlMs }`, or `undefined` when there is no token.
     #[wasm_bindgen(js_name = exportRecord)]

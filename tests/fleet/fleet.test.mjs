@@ -46,7 +46,7 @@ afterEach(async () => {
 });
 
 /** Starts `count` worker processes with the same credential. */
-async function startFleet(count, options, { library = 'redis', timeoutMs = 5000 } = {}) {
+async function startFleet(count, options, { library = 'redis', timeoutMs = 5000, withoutCounter = false } = {}) {
   fleet = Array.from({ length: count }, (_, index) => {
     const child = fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const pending = new Map();
@@ -67,7 +67,7 @@ async function startFleet(count, options, { library = 'redis', timeoutMs = 5000 
       },
     };
   });
-  await Promise.all(fleet.map((p) => p.send({ cmd: 'init', redisUrl: redis.url, library, index: p.index, options, timeoutMs })));
+  await Promise.all(fleet.map((p) => p.send({ cmd: 'init', redisUrl: redis.url, library, index: p.index, options, timeoutMs, withoutCounter })));
 }
 
 async function stopFleet() {
@@ -85,8 +85,8 @@ async function clock(next) {
 }
 
 /** One burst: `n` concurrent calls in every living process. */
-function burst(n, { fetches = 1, timeoutMs = 10_000 } = {}) {
-  return Promise.all(alive().map((p) => p.send({ cmd: 'burst', n, fetches, timeoutMs })));
+function burst(n, { fetches = 1, timeoutMs = 10_000, path, init } = {}) {
+  return Promise.all(alive().map((p) => p.send({ cmd: 'burst', n, fetches, timeoutMs, path, init })));
 }
 
 /** Steps the clock from T0 by STEP_MS up to `until`, with a burst at each step. */
@@ -107,6 +107,8 @@ async function run(until, n) {
 }
 
 const depay = () => ({ provider: 'depay', baseUrl: emu.baseUrls.depay, apiKey: emu.credentials.depay.apiKey });
+const kiiex = () => ({ provider: 'kiiex', baseUrl: emu.baseUrls.kiiex, ...emu.credentials.kiiex });
+const kiiexCall = { path: 'GetUserInfo', init: { method: 'POST', body: '{}' } };
 const defindex = () => ({ provider: 'defindex', baseUrl: emu.baseUrls.defindex, email: emu.credentials.defindex.email, password: emu.credentials.defindex.password });
 
 /** Every Redis key with its value(s), as text. */
@@ -244,4 +246,41 @@ test('a foreign or corrupted record in the store is ignored, announced, and repl
   assert.equal(emu.count('depay', 'auth'), 2, 'the altered record was not used; one process renewed for both');
   const events = (await Promise.all(fleet.map((p) => p.send({ cmd: 'events' })))).flatMap((e) => e.events);
   assert.ok(events.some((e) => e.type === 'store_record_ignored' && e.code === 'malformed_response'), JSON.stringify(events));
+});
+
+test('Kiiex without shared sessions: nonces come from the Redis counter, so 8 processes at one clock instant send 8 different nonces', async (t) => {
+  emu.setVariant('kiiexRejectReusedNonce', true);
+  t.after(() => emu.setVariant('kiiexRejectReusedNonce', false));
+  const nonces = () => emu.requests.filter((r) => r.route === 'auth').map((r) => r.headers.nonce);
+
+  // The control: a store without a counter. Each process's nonce is its clock (frozen here):
+  // the provider refuses every reuse.
+  await startFleet(8, kiiex(), { withoutCounter: true });
+  await clock(T0);
+  const refused = await burst(5, { ...kiiexCall });
+  const sent = nonces();
+  assert.ok(new Set(sent).size < sent.length, `nonces were reused: ${sent.length} sent, ${new Set(sent).size} different`);
+  assert.ok(refused.filter((r) => r.errors.length === 0).length < 8, 'some processes got no session');
+  await stopFleet();
+  emu.reset();
+
+  await startFleet(8, kiiex());
+  await clock(T0 + 60_000);
+  const answers = await burst(5, { ...kiiexCall });
+  for (const r of answers) assert.deepEqual([r.errors, r.statuses], [[], [200]]);
+  assert.equal(emu.count('kiiex', 'auth'), 8, 'sessions are not shared by default: one per process');
+  assert.equal(new Set(nonces()).size, 8, 'eight different nonces');
+  assert.deepEqual(nonces().map(Number).sort((a, b) => a - b), Array.from({ length: 8 }, (_, i) => T0 + 61_000 + i), 'reserved above the clock, one after the other');
+  assert.equal(new Set(answers.flatMap((r) => r.values)).size, 8);
+});
+
+test('Kiiex with shareIpBoundSessions: one AuthenticateUser for the fleet, then the same session everywhere', async () => {
+  await startFleet(8, { ...kiiex(), shareIpBoundSessions: true });
+  await clock(T0);
+  const answers = await burst(50, { ...kiiexCall });
+  for (const r of answers) assert.deepEqual([r.errors, r.statuses], [[], [200]]);
+  assert.equal(emu.count('kiiex', 'auth'), 1);
+  assert.equal(new Set(answers.flatMap((r) => r.values)).size, 1);
+  const { apiKey, apiSecret } = emu.credentials.kiiex;
+  await assertStoreHolds([apiKey, apiSecret, ...answers[0].values]);
 });

@@ -1,7 +1,8 @@
 // One process of a fleet test (started by fleet.test.mjs with `fork`): a keystamp Client with a
 // redisStore over its own Redis connection, driven by messages from the parent:
 //   { cmd: 'clock', t }                      the fake clock of the Client (shared by the fleet)
-//   { cmd: 'burst', n, fetches, timeoutMs }  n concurrent client.headers(), then `fetches` calls
+//   { cmd: 'burst', n, fetches, timeoutMs, path, init }
+//                                            n concurrent client.headers(), then `fetches` calls
 //   { cmd: 'events' }                        the onEvent log so far
 // Each answer is { id, ... }. Every auth request carries `x-fleet-process: <index>` so that the
 // parent can tell which process sent it.
@@ -26,13 +27,15 @@ async function connect(url, library) {
   return c;
 }
 
-async function init({ redisUrl, library, index, options, timeoutMs }) {
+async function init({ redisUrl, library, index, options, timeoutMs, withoutCounter }) {
   const redis = await connect(redisUrl, library);
+  const store = redisStore(redis, { timeoutMs: 500 });
+  if (withoutCounter) delete store.incr; // a store without an atomic counter
   client = new Client({
     ...options,
     timeoutMs,
     now: () => t,
-    store: redisStore(redis, { timeoutMs: 500 }),
+    store,
     onEvent: (event) => events.push({ type: event.type, provider: event.provider, code: event.error?.code }),
     fetch: (request) => {
       request.headers.set('x-fleet-process', String(index));
@@ -42,7 +45,7 @@ async function init({ redisUrl, library, index, options, timeoutMs }) {
   return {};
 }
 
-async function burst({ n, fetches = 0, timeoutMs }) {
+async function burst({ n, fetches = 0, timeoutMs, path = '/v2/payments', init: callInit = {} }) {
   const started = performance.now();
   const results = await Promise.all(Array.from({ length: n }, async () => {
     const begin = performance.now();
@@ -56,7 +59,7 @@ async function burst({ n, fetches = 0, timeoutMs }) {
   const statuses = [];
   for (let i = 0; i < fetches; i++) {
     try {
-      const res = await client.fetch('/v2/payments', { timeoutMs });
+      const res = await client.fetch(path, { ...callInit, timeoutMs });
       statuses.push(res.status);
       await res.arrayBuffer();
     } catch (err) {

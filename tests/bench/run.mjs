@@ -4,8 +4,8 @@
 //   node tests/bench/run.mjs [--quick] [--matrix]  (after scripts/build.sh and scripts/pack.sh)
 //
 // Measures, in the packed package as npm installs it (tests/node_modules/keystamp), the Kiiex
-// signature against node:crypto, WebCrypto and @noble/hashes, the Client's cached-token path,
-// cold start and size, and prints one Markdown report (also saved to tests/.artifacts/bench.md).
+// signature against node:crypto, WebCrypto and @noble/hashes, the Client's cached-token path
+// (also with a Redis store, when redis-server is installed), cold start and size, and prints one Markdown report (also saved to tests/.artifacts/bench.md).
 // `--quick` runs fewer rounds (for a smoke test; the numbers are noisier); `--matrix` adds the
 // build-settings table of matrix.mjs (several extra builds: minutes).
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import * as coldStart from './coldstart.mjs';
+import * as fleet from './fleet.mjs';
 import * as kiiex from './kiiex.mjs';
 import * as matrix from './matrix.mjs';
 import { machine } from './measure.mjs';
@@ -34,6 +35,8 @@ process.stderr.write('bench: signatures...\n');
 const signatures = await kiiex.benchSignatures(keystamp, { rounds, ops });
 process.stderr.write('bench: client...\n');
 const client = await kiiex.benchClient(keystamp, { rounds, ops });
+process.stderr.write('bench: client with a Redis store...\n');
+const withStore = await fleet.benchFleet(keystamp, { rounds, ops });
 process.stderr.write('bench: cold start...\n');
 const cold = coldStart.benchColdStart(
   [
@@ -48,6 +51,7 @@ const settings = withMatrix ? matrix.report(matrix.benchMatrix({ quick })) : '';
 const markdown = [
   header,
   kiiex.report(signatures, client),
+  fleet.report(withStore),
   coldStart.report(cold, runs),
   size.report(size.packageSizes(pkg.dir)),
   settings,

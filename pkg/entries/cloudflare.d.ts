@@ -1,5 +1,5 @@
 // Types of `keystamp/cloudflare`: a Durable Object that owns one credential's Client.
-import type { Client, ClientOptions, KeystampError } from '../index.js';
+import type { Client, ClientOptions, KeystampError, TokenStore } from '../index.js';
 
 export { Client, KeystampError };
 
@@ -19,7 +19,8 @@ export declare abstract class TokenObject<Env = unknown> {
   protected readonly env: Env;
   /** The options of `new Client(...)` for this object's credential. */
   abstract clientOptions(env: Env): ClientOptions;
-  /** The Client this object owns (created on first use). */
+  /** The Client this object owns (created on first use), with this object's storage as its
+   * token store (`durableObjectStore(ctx.storage)`) unless `clientOptions` gives a `store`. */
   get client(): Client;
   /** RPC: the headers of an authenticated call, or the error's fields. */
   headers(): Promise<TokenObjectAnswer>;
@@ -34,3 +35,13 @@ export interface TokenObjectNamespace {
 /** The headers of an authenticated call from the `TokenObject` named `name` (default "default");
  * throws its `KeystampError`. */
 export declare function tokenHeaders(namespace: TokenObjectNamespace, name?: string): Promise<Record<string, string>>;
+
+/** The part of a Durable Object's `ctx.storage` a store needs. */
+export interface DurableObjectStorageLike {
+  get(key: string): Promise<any>;
+  put(key: string, value: unknown): Promise<void>;
+  delete(key: string): Promise<boolean>;
+}
+
+/** A token store over a Durable Object's storage, for the Client of that object. */
+export declare function durableObjectStore(storage: DurableObjectStorageLike, options?: { now?: () => number }): TokenStore;

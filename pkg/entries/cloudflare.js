@@ -2,7 +2,9 @@
 // to every isolate over RPC. A Durable Object is a single instance with its own I/O context, so
 // every request shares its one in-flight auth exchange: one auth per token lifetime for the
 // whole Worker, however many isolates it runs in. (A shared promise between requests of an
-// ordinary Worker isolate is not allowed; inside the object it is.)
+// ordinary Worker isolate is not allowed; inside the object it is.) The object keeps the sealed
+// token record in its own storage, so a new instance of it (after eviction or a deploy) takes
+// the token over instead of authenticating again; the storage holds no token and no key.
 //
 //   export class DepayTokens extends TokenObject {
 //     clientOptions(env) { return { provider: 'depay', apiKey: env.DEPAY_API_KEY }; }
@@ -27,9 +29,10 @@ export class TokenObject extends DurableObject {
     throw new KeystampError('unsupported', 'TokenObject: implement clientOptions(env) in a subclass');
   }
 
-  /** The Client this object owns (created on first use). */
+  /** The Client this object owns (created on first use), with this object's storage as its
+   * token store unless `clientOptions` names another. */
   get client() {
-    this.#client ??= new Client(this.clientOptions(this.env));
+    this.#client ??= new Client({ store: durableObjectStore(this.ctx.storage), ...this.clientOptions(this.env) });
     return this.#client;
   }
 
@@ -44,6 +47,48 @@ export class TokenObject extends DurableObject {
       return { error };
     }
   }
+}
+
+/**
+ * A token store (README "Fleets") over a Durable Object's transactional storage
+ * (`ctx.storage`), for the Client(s) of that one object. Entries expire on `now` (ms).
+ */
+export function durableObjectStore(storage, { now = Date.now } = {}) {
+  const live = async (name) => {
+    const entry = await storage.get(name);
+    if (entry !== undefined && entry.expiresAt <= now()) {
+      await storage.delete(name);
+      return undefined;
+    }
+    return entry;
+  };
+  return {
+    async get(key) {
+      const entry = await live(`record:${key}`);
+      return entry === undefined ? null : new Uint8Array(entry.bytes);
+    },
+    async acquire(key, owner, ttlMs) {
+      if ((await live(`lease:${key}`)) !== undefined) return false;
+      await storage.put(`lease:${key}`, { owner, expiresAt: now() + ttlMs });
+      return true;
+    },
+    async release(key, owner) {
+      if ((await live(`lease:${key}`))?.owner !== owner) return false;
+      await storage.delete(`lease:${key}`);
+      return true;
+    },
+    async put(key, bytes, fence, ttlMs) {
+      const entry = await live(`record:${key}`);
+      if (entry !== undefined && !(fence > entry.fence)) return false;
+      await storage.put(`record:${key}`, { fence, bytes: Uint8Array.from(bytes), expiresAt: now() + ttlMs });
+      return true;
+    },
+    async incr(key, floor = 0, ttlMs = 86_400_000) {
+      const value = Math.max(floor, ((await live(`counter:${key}`))?.value ?? 0) + 1);
+      await storage.put(`counter:${key}`, { value, expiresAt: now() + ttlMs });
+      return value;
+    },
+  };
 }
 
 /**

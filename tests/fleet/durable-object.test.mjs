@@ -14,10 +14,11 @@ const WORKERS = fileURLToPath(new URL('./workers/', import.meta.url));
 let emu;
 let wrangler;
 let url;
+let dir;
 
 before(async () => {
   emu = await startEmulator();
-  const dir = join(ARTIFACTS, 'fleet', 'workers');
+  dir = join(ARTIFACTS, 'fleet', 'workers');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   cpSync(WORKERS, dir, { recursive: true });
@@ -27,6 +28,11 @@ before(async () => {
   writeFileSync(join(dir, 'a', '.dev.vars'), `DEPAY_BASE_URL=${emu.baseUrls.depay}\nDEPAY_API_KEY=${emu.credentials.depay.apiKey}\n`);
   writeFileSync(join(dir, 'b', '.dev.vars'), `DEPAY_BASE_URL=${emu.baseUrls.depay}\n`);
 
+  await startWrangler();
+});
+
+/** `wrangler dev` with both configurations; local storage persists in the folder between runs. */
+async function startWrangler() {
   wrangler = startGroup(join(BIN, 'wrangler'), [
     'dev', '-c', 'a/wrangler.toml', '-c', 'b/wrangler.toml', '--local', '--ip', '127.0.0.1', '--port', '0',
     '--inspector-port', '0', '--show-interactive-dev-session=false', '--log-level', 'info',
@@ -43,13 +49,16 @@ before(async () => {
     },
   });
   [, url] = await wrangler.waitFor(/Ready on (http:\/\/127\.0\.0\.1:\d+)/, 60_000);
-});
+}
+
+async function stopWrangler() {
+  await wrangler.stop();
+  assert.deepEqual(livingInGroup(wrangler.pid), [], 'wrangler and workerd have all ended');
+  wrangler = undefined;
+}
 
 after(async () => {
-  if (wrangler) {
-    await wrangler.stop();
-    assert.deepEqual(livingInGroup(wrangler.pid), [], 'wrangler and workerd have all ended');
-  }
+  if (wrangler) await stopWrangler();
   await emu?.close();
 });
 
@@ -93,4 +102,27 @@ test("the object's errors reach both Workers as KeystampError fields", async () 
   const again = await call('a', 'second');
   assert.equal(again.body.status, 200, 'failures are not cached: the next call authenticates');
   assert.equal(emu.count('depay', 'auth'), 2);
+});
+
+test("the object's storage holds only a sealed record: no key, no token", async () => {
+  const stored = await (await fetch(`${url}/a/dump`)).json();
+  const entries = Object.entries(stored);
+  assert.equal(entries.length, 1, JSON.stringify(Object.keys(stored)));
+  const [[name, record]] = entries;
+  assert.match(name, /^record:[0-9a-f]{32}$/);
+  assert.equal(record.fence, 1);
+  const text = JSON.stringify(stored) + Buffer.from(record.bytes, 'base64').toString('latin1');
+  const token = (await call('a')).body.authorization.replace('Bearer ', '');
+  for (const secret of [emu.credentials.depay.apiKey, token]) assert.ok(!text.includes(secret), 'a secret in the storage');
+});
+
+test('a new instance of the object (wrangler restarted) takes the stored token over: no new exchange', async () => {
+  const before = (await call('b')).body.authorization;
+  await stopWrangler();
+  await startWrangler();
+  emu.reset();
+  const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => call(i % 2 === 0 ? 'a' : 'b')));
+  assert.deepEqual(answers.map((a) => a.body.status), Array(20).fill(200));
+  assert.equal(emu.count('depay', 'auth'), 0, 'the token came from the storage');
+  assert.deepEqual([...new Set(answers.map((a) => a.body.authorization))], [before]);
 });

@@ -7,6 +7,15 @@ export class DepayTokens extends TokenObject {
   clientOptions(env) {
     return { provider: 'depay', baseUrl: env.DEPAY_BASE_URL, apiKey: env.DEPAY_API_KEY };
   }
+
+  /** For the test only: what this object keeps in its storage, bytes in base64. */
+  async dump() {
+    const out = {};
+    for (const [key, value] of await this.ctx.storage.list()) {
+      out[key] = { ...value, bytes: value.bytes === undefined ? undefined : btoa(String.fromCharCode(...value.bytes)) };
+    }
+    return out;
+  }
 }
 
 export default {
@@ -14,6 +23,7 @@ export default {
     const { pathname } = new URL(request.url);
     if (pathname.startsWith('/b/')) return env.B.fetch(request);
     if (pathname === '/a/call') return callDepay('a', request, env, tokenHeaders, KeystampError);
+    if (pathname === '/a/dump') return Response.json(await env.DEPAY_TOKENS.get(env.DEPAY_TOKENS.idFromName('default')).dump());
     return new Response('not found', { status: 404 });
   },
 };

@@ -16,7 +16,9 @@ export type FetchLike = (input: Request, init?: RequestInit) => Promise<Response
 
 /** Options of `new Client(...)`. Only own properties are read (inherited ones are ignored).
  * Which credential fields a provider needs: defindex `apiKey`, or `email` + `password` (JWT
- * login/refresh); deltadefi, adjutor and depay `apiKey`; kiiex `apiKey` + `apiSecret` + `userId`. */
+ * login/refresh, API-key management); deltadefi and depay `apiKey`; adjutor `apiKey`, plus
+ * `email` + `password` for Core Services (`x-access-token`); kiiex `apiKey` + `apiSecret` +
+ * `userId`. */
 export interface ClientOptions {
   provider: Provider;
   /** Defaults to the provider's production URL. Written as the URL parser writes it (default
@@ -31,6 +33,11 @@ export interface ClientOptions {
   /** Kiiex `AuthenticateUser` form: `"headers"` (GET with headers, default), `"headers-post"`,
    * or `"json"` (POST with a JSON body). */
   kiiexAuthForm?: 'headers' | 'headers-post' | 'json';
+  /** DePay: the token path (default `/auth/token`; `/v2/auth/token` for the payments docs). */
+  tokenPath?: string;
+  /** Kiiex: the code source for accounts with a second factor: returns the current TOTP code
+   * (sync or async). Without it such an account fails with `two_factor_required`. */
+  onTwoFactor?: (info: { provider: Provider }) => string | Promise<string>;
   /** Renew this many ms before expiry while still serving the current token (default:
    * min(2 min, 10 % of the token lifetime); capped at half the lifetime). */
   refreshMarginMs?: number;
@@ -65,6 +72,16 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
+/** One entry of `client.listKeys()`. */
+export interface DefindexKeyEntry {
+  id: string;
+  name: string | null;
+  /** Truncated, as the dashboard lists it. */
+  key: string | null;
+  createdAt: string | null;
+  lastUsedAt: string | null;
+}
+
 /** An authenticated HTTP client for one credential. */
 export declare class Client {
   constructor(options: ClientOptions);
@@ -80,6 +97,14 @@ export declare class Client {
   fetch(input: string | URL | Request, init?: RequestInit & CallOptions): Promise<Response>;
   /** DeltaDeFi: rotates the API key and returns the new one. */
   rotateKey(options?: CallOptions): Promise<string>;
+  /** Kiiex: ends the session (`LogOut`) and forgets it. */
+  logout(options?: CallOptions): Promise<void>;
+  /** DeFindex (dashboard login): generates an API key. */
+  generateKey(options?: CallOptions & { name?: string }): Promise<{ key: string; id: string | null }>;
+  /** DeFindex (dashboard login): the account's keys (their `key` is truncated). */
+  listKeys(options?: CallOptions): Promise<DefindexKeyEntry[]>;
+  /** DeFindex (dashboard login): revokes a key. */
+  revokeKey(id: string | number, options?: CallOptions): Promise<void>;
   /** Returns this client (kept for code written for earlier versions). */
   scoped(): Client;
   /** Wipes the credential and tokens from wasm memory; later calls throw `freed`. */

@@ -10,8 +10,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use keystamp::core::http::{BaseUrl, Response};
 use keystamp::core::jwt::{unverified_expiry_ms, JwtError};
-use keystamp::core::providers::kiiex::{authenticate_request, AuthFields, AuthForm, KiiexSigner};
-use keystamp::core::providers::{defindex, deltadefi, depay, kiiex};
+use keystamp::core::providers::kiiex::{authenticate_request, ws, AuthFields, AuthForm, KiiexSigner};
+use keystamp::core::providers::{adjutor, defindex, deltadefi, depay, kiiex};
 use keystamp::core::session::{Credentials, Session, Timing};
 use keystamp::core::{static_headers, Error, ErrorKind, ProviderId, Secret, StaticCredentials};
 
@@ -66,6 +66,23 @@ fn deltadefi(status: u16, body: &str) -> Outcome {
 
 fn kiiex(status: u16, body: &str) -> Outcome {
     kiiex::parse_authenticate(&Response::new(status, body)).map(drop)
+}
+
+fn kiiex_2fa(status: u16, body: &str) -> Outcome {
+    kiiex::parse_authenticate_2fa(&Response::new(status, body)).map(drop)
+}
+
+fn adjutor(status: u16, body: &str) -> Outcome {
+    adjutor::parse_login(&Response::new(status, body)).map(drop)
+}
+
+fn base() -> BaseUrl {
+    BaseUrl::parse("https://api.example.com").unwrap_or_else(|e| unreachable!("{e}"))
+}
+
+/// A WebSocket reply frame `{"m","i","n","o"}` read as the reply to request 2.
+fn ws_reply(frame: &str) -> Outcome {
+    ws::read_authenticate_reply(frame, 2).map(drop)
 }
 
 fn base_url(url: &str) -> Outcome {
@@ -173,7 +190,7 @@ fn bad_inputs() -> Vec<(&'static str, Outcome, &'static str)> {
         ("DePay answer nested 100000 deep", depay(200, &deep), "malformed_response"),
         ("DePay 403 with a success body", depay(403, r#"{"expiresIn":"60","accessToken":"a"}"#), "auth_rejected"),
         ("DePay 429", depay(429, "slow down"), "rate_limited"),
-        ("DePay 503 with HTML", depay(503, "<html>"), "provider_error"),
+        ("DePay 503 with HTML", depay(503, "<html>"), "provider_unavailable"),
         // DeFindex `/login` answers and the JWT inside.
         ("DeFindex answer not JSON", defindex(200, "OK"), "malformed_response"),
         ("DeFindex JWT payload not base64url", defindex_access("eyJhbGciOiJIUzI1NiJ9.!!!*.c2ln"), "malformed_response"),
@@ -192,8 +209,10 @@ fn bad_inputs() -> Vec<(&'static str, Outcome, &'static str)> {
         ("DeltaDeFi api_key missing", deltadefi(200, r#"{"created_at":"2026-01-01T00:00:00Z"}"#), "malformed_response"),
         ("DeltaDeFi api_key a number", deltadefi(200, r#"{"api_key":7,"created_at":"x"}"#), "malformed_response"),
         ("DeltaDeFi api_key with LF", deltadefi(200, r#"{"api_key":"dd\nX","created_at":"x"}"#), "malformed_response"),
-        ("DeltaDeFi created_at missing", deltadefi(200, r#"{"api_key":"dd_new"}"#), "malformed_response"),
         ("DeltaDeFi code 4010 with status 200", deltadefi(200, r#"{"error":"unauthorized","code":4010}"#), "auth_rejected"),
+        ("DeltaDeFi code 4290", deltadefi(400, r#"{"error":"rate limit","code":4290}"#), "rate_limited"),
+        ("DeltaDeFi code 5002 with status 200", deltadefi(200, r#"{"error":"trading locked","code":5002}"#), "provider_unavailable"),
+        ("DeltaDeFi code a string (the 503 status decides)", deltadefi(503, r#"{"error":"x","code":"5001"}"#), "provider_unavailable"),
         // Kiiex `AuthenticateUser` answers.
         ("Kiiex answer not JSON", kiiex(200, "<html>"), "malformed_response"),
         ("Kiiex Authenticated a string", kiiex(200, r#"{"Authenticated":"true","SessionToken":"t"}"#), "malformed_response"),
@@ -203,13 +222,61 @@ fn bad_inputs() -> Vec<(&'static str, Outcome, &'static str)> {
         ("Kiiex SessionToken with NUL", kiiex(200, r#"{"Authenticated":true,"SessionToken":"a\u0000b"}"#), "malformed_response"),
         ("Kiiex result false", kiiex(200, r#"{"result":false,"errormsg":"Not Authorized","errorcode":20}"#), "auth_rejected"),
         ("Kiiex answer an array", kiiex(200, "[]"), "malformed_response"),
+        ("Kiiex 400 of a locked account", kiiex(400, r#"{"authenticated":false,"locked":true,"errormsg":"locked"}"#), "auth_rejected"),
+        ("Kiiex 2FA required without a code source", kiiex(200, r#"{"authenticated":false,"requires2FA":true,"twoFAToken":"p"}"#), "two_factor_required"),
+        ("Kiiex pending 2FA token with CR LF", kiiex(200, r#"{"requires2FA":true,"twoFAToken":"p\r\nX: 1"}"#), "malformed_response"),
+        ("Kiiex pending 2FA token an object", kiiex(200, r#"{"requires2FA":true,"Pending2FaToken":{}}"#), "malformed_response"),
+        // Kiiex second factor and logout.
+        ("Kiiex 2FA code with letters", kiiex::authenticate_2fa_request(&base(), "12a456", None).map(drop), "invalid_argument"),
+        ("Kiiex 2FA code with a query", kiiex::authenticate_2fa_request(&base(), "123456&Code=1", None).map(drop), "invalid_argument"),
+        ("Kiiex 2FA code with CR LF", kiiex::authenticate_2fa_request(&base(), "123456\r\n", None).map(drop), "invalid_argument"),
+        ("Kiiex 2FA code of 1 MiB", kiiex::authenticate_2fa_request(&base(), &"1".repeat(MIB), None).map(drop), "invalid_argument"),
+        ("Kiiex empty 2FA code", kiiex::authenticate_2fa_request(&base(), "", None).map(drop), "missing_credential"),
+        ("Kiiex pending token with CR LF", kiiex::authenticate_2fa_request(&base(), "123456", Some("p\r\nX: 1")).map(drop), "invalid_header_value"),
+        ("Kiiex 2FA answer refused", kiiex_2fa(200, r#"{"Authenticated":false,"errormsg":"Invalid code"}"#), "auth_rejected"),
+        ("Kiiex 2FA answer without token", kiiex_2fa(200, r#"{"Authenticated":true}"#), "malformed_response"),
+        ("Kiiex logout with a LF in the token", kiiex::logout_request(&base(), "s\n").map(drop), "invalid_header_value"),
+        ("Kiiex logout answer without result", kiiex::parse_logout(&Response::new(200, "{}")), "malformed_response"),
+        // Kiiex WebSocket frames.
+        ("WebSocket frame with sequence 0", AuthFields::new(&signer(), "k", "1", "1").and_then(|f| ws::authenticate_frame(&f, 0)).map(drop), "invalid_argument"),
+        ("WebSocket frame with sequence 2^53", ws::request_frame(1 << 53, "Ping", "{}").map(drop), "invalid_argument"),
+        ("WebSocket function with a quote", ws::request_frame(2, "Ping\",\"x", "{}").map(drop), "invalid_argument"),
+        ("WebSocket payload not JSON", ws::request_frame(2, "Ping", "{oops").map(drop), "invalid_argument"),
+        ("WebSocket reply not JSON", ws_reply("<html>"), "malformed_response"),
+        ("WebSocket reply for another request", ws_reply(r#"{"m":1,"i":4,"n":"AuthenticateUser","o":"{}"}"#), "malformed_response"),
+        ("WebSocket event frame read as a reply", ws_reply(r#"{"m":3,"i":2,"n":"AuthenticateUser","o":"{}"}"#), "malformed_response"),
+        ("WebSocket error frame", ws_reply(r#"{"m":5,"i":2,"n":"AuthenticateUser","o":"Endpoint Not Found"}"#), "provider_error"),
+        ("WebSocket reply o an object", ws_reply(r#"{"m":1,"i":2,"n":"AuthenticateUser","o":{}}"#), "malformed_response"),
+        ("WebSocket reply o not JSON", ws_reply(r#"{"m":1,"i":2,"n":"AuthenticateUser","o":"Authenticated"}"#), "malformed_response"),
+        ("WebSocket reply refused", ws_reply(r#"{"m":1,"i":2,"n":"AuthenticateUser","o":"{\"Authenticated\":false}"}"#), "auth_rejected"),
+        ("WebSocket reply nested 100000 deep", ws_reply(&deep), "malformed_response"),
+        ("WebSocket reply over 1 MiB", ws_reply(&format!("{}{}", " ".repeat(MIB), "{}")), "input_too_large"),
+        // Adjutor Core Services.
+        ("Adjutor login answer without token", adjutor(200, r#"{"status":"success"}"#), "malformed_response"),
+        ("Adjutor login token not a JWT", adjutor(200, r#"{"token":"opaque"}"#), "malformed_response"),
+        ("Adjutor login token with CR LF", adjutor(200, r#"{"token":"a.b\r\n.c"}"#), "malformed_response"),
+        ("Adjutor login 401", adjutor(401, r#"{"status":"error","message":"Invalid login"}"#), "auth_rejected"),
+        ("Adjutor login email with LF", adjutor::login_request(&base(), "k", "a@b\n", &Secret::from("pw")).map(drop), "invalid_argument"),
+        ("Adjutor access token with CR LF", adjutor::headers_with_access_token("k", "t\r\nX: 1").map(drop), "invalid_header_value"),
+        // DePay token paths and wrapped answers.
+        ("DePay token path to another host", depay::token_request_at(&base(), "//evil.com/auth/token", "k").map(drop), "invalid_argument"),
+        ("DePay token path with a query", depay::token_request_at(&base(), "/auth/token?x=1", "k").map(drop), "invalid_argument"),
+        ("DePay token path climbing up", depay::token_request_at(&base(), "/v2/../../auth/token", "k").map(drop), "invalid_argument"),
+        ("DePay token path with CR LF", depay::token_request_at(&base(), "/auth/token\r\nX: 1", "k").map(drop), "invalid_argument"),
+        ("DePay token path of 1 MiB", depay::token_request_at(&base(), &format!("/{huge}"), "k").map(drop), "input_too_large"),
+        ("DePay wrapped answer without token", depay(200, r#"{"response":{"expiresIn":"3600"}}"#), "malformed_response"),
+        ("DePay wrapped answer a string", depay(200, r#"{"response":"a.b.c"}"#), "malformed_response"),
+        // DeFindex keys.
+        ("DeFindex generate answer an empty array", defindex::parse_generated_key(&Response::new(200, "[]")).map(drop), "malformed_response"),
+        ("DeFindex key list not an array", defindex::parse_list_keys(&Response::new(201, r#"{"keys":[]}"#)).map(drop), "malformed_response"),
+        ("DeFindex key list entry without id", defindex::parse_list_keys(&Response::new(200, r#"[{"name":"x"}]"#)).map(drop), "malformed_response"),
     ]
 }
 
 #[test]
 fn every_bad_input_gives_its_exact_code() {
     let cases = bad_inputs();
-    assert_eq!(cases.len(), 115, "update the count in the report when adding cases");
+    assert_eq!(cases.len(), 160, "update the count in the report when adding cases");
     let mut failures = Vec::new();
     for (name, outcome, want) in &cases {
         match outcome {
@@ -296,6 +363,14 @@ fn errors_never_show_a_value() {
         errors.extend(sign("s", "1", "1", &value).err());
         errors.extend(AuthFields::new(&signer(), "k", &value, "1").err());
         errors.extend(value.parse::<ProviderId>().err());
+        errors.extend(adjutor::headers_with_access_token("k", &value).err());
+        errors.extend(adjutor::login_request(&base(), &value, "a@b", &Secret::from("pw")).err());
+        errors.extend(kiiex::authenticate_2fa_request(&base(), &value, None).err());
+        errors.extend(kiiex::authenticate_2fa_request(&base(), "123456", Some(&value)).err());
+        errors.extend(kiiex::logout_request(&base(), &value).err());
+        errors.extend(depay::token_request_at(&base(), &format!("/{value}"), "k").err());
+        errors.extend(ws::request_frame(2, &value, "{}").err());
+        errors.extend(ws::request_frame(2, "Ping", &value).err());
         errors.extend(base_url(&format!("https://{value}")).err());
         for body in [format!(r#"{{"expiresIn":"{value}","accessToken":"{value}"}}"#), format!(r#"{{"Authenticated":true,"SessionToken":"{value}"}}"#), value.clone()] {
             errors.extend(depay(200, &body).err());
@@ -303,6 +378,11 @@ fn errors_never_show_a_value() {
             errors.extend(deltadefi(200, &body).err());
             errors.extend(kiiex(200, &body).err());
             errors.extend(depay(401, &body).err());
+            errors.extend(adjutor(200, &body).err());
+            errors.extend(kiiex_2fa(200, &body).err());
+            errors.extend(ws::read_authenticate_reply(&body, 2).err());
+            errors.extend(ws::read_authenticate_reply(&serde_json::json!({"m": 1, "i": 2, "n": "AuthenticateUser", "o": body}).to_string(), 2).err());
+            errors.extend(ws::read_authenticate_reply(&serde_json::json!({"m": 5, "i": 2, "n": "AuthenticateUser", "o": value}).to_string(), 2).err());
         }
         for e in &errors {
             assert_hidden("Display", &e.to_string());
@@ -310,7 +390,7 @@ fn errors_never_show_a_value() {
         }
         seen += errors.len();
     }
-    assert_eq!(seen, 242, "every bad path must produce its error");
+    assert_eq!(seen, 395, "every bad path must produce its error");
 }
 
 #[test]
@@ -337,6 +417,19 @@ fn debug_of_every_type_holding_a_secret_is_redacted() {
         format!("{:?}", defindex::parse_generated_key(&Response::new(200, &format!(r#"{{"key":"{MARKER}","id":1}}"#)))),
         format!("{:?}", deltadefi::parse_rotate(&Response::new(200, &format!(r#"{{"api_key":"{MARKER}","created_at":"x"}}"#)))),
         format!("{:?}", kiiex::parse_authenticate(&Response::new(200, &format!(r#"{{"Authenticated":true,"SessionToken":"{MARKER}"}}"#)))),
+        format!("{:?}", kiiex::parse_authenticate_outcome(&Response::new(200, &format!(r#"{{"requires2FA":true,"twoFAToken":"{MARKER}"}}"#)))),
+        format!("{:?}", kiiex::parse_authenticate_2fa(&Response::new(200, &format!(r#"{{"Authenticated":true,"SessionToken":"{MARKER}"}}"#)))),
+        format!("{:?}", kiiex::authenticate_2fa_request(&base, "123456", Some(MARKER))),
+        format!("{:?}", kiiex::logout_request(&base, MARKER)),
+        format!("{:?}", ws::read_reply_frame(&serde_json::json!({"m": 1, "i": 2, "n": "AuthenticateUser", "o": format!(r#"{{"SessionToken":"{MARKER}"}}"#)}).to_string(), 2)),
+        format!("{:?}", ws::read_authenticate_reply(&serde_json::json!({"m": 1, "i": 2, "n": "AuthenticateUser", "o": format!(r#"{{"Authenticated":true,"SessionToken":"{MARKER}"}}"#)}).to_string(), 2)),
+        format!("{:?}", adjutor::login_request(&base, MARKER, "ops@example.com", &marked())),
+        format!("{:?}", adjutor::headers_with_access_token(MARKER, MARKER)),
+        format!("{:?}", adjutor::parse_login(&Response::new(200, &format!(r#"{{"token":"{}"}}"#, JWT.replace("c2ln", MARKER))))),
+        format!("{:?}", depay::token_request_at(&base, depay::PAYMENTS_TOKEN_PATH, MARKER)),
+        format!("{:?}", defindex::parse_list_keys(&Response::new(200, &format!(r#"[{{"id":1,"key":"{MARKER}"}}]"#)))),
+        format!("{:?}", StaticCredentials { api_key: Some(marked()), access_token: Some(marked()), ..Default::default() }),
+        format!("{:?}", static_headers(ProviderId::Adjutor, &StaticCredentials { api_key: Some(marked()), access_token: Some(marked()), ..Default::default() })),
     ];
     for (i, s) in shown.iter().enumerate() {
         assert_hidden(&format!("value #{i}"), s);
@@ -353,8 +446,8 @@ fn debug_of_sessions_is_redacted() {
         Credentials::Defindex { api_key: Some(marked()), email: None, password: None },
         Credentials::Defindex { api_key: None, email: Some("dev@example.com".into()), password: Some(marked()) },
         Credentials::Deltadefi { api_key: marked() },
-        Credentials::Adjutor { api_key: marked() },
-        Credentials::Depay { api_key: marked() },
+        Credentials::Adjutor { api_key: marked(), email: None, password: None },
+        Credentials::Depay { api_key: marked(), token_path: None },
         Credentials::Kiiex { api_key: MARKER.into(), signer, user_id: "42".into(), form: AuthForm::JsonBody },
     ];
     for c in creds {

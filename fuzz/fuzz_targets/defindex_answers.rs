@@ -1,9 +1,9 @@
-//! DeFindex `/login`, `/refresh`, `/api-keys/generate` and `/revoke` answers.
+//! DeFindex `/login`, `/refresh`, `/api-keys/generate`, `/api-keys` and `/revoke` answers.
 #![no_main]
 
 use keystamp::core::headers::check_credential;
 use keystamp::core::http::Response;
-use keystamp::core::providers::defindex::{parse_generated_key, parse_revoke, parse_tokens};
+use keystamp::core::providers::defindex::{parse_generated_key, parse_list_keys, parse_revoke, parse_tokens};
 use keystamp::core::token::Lifetime;
 use keystamp::core::ProviderId;
 use keystamp_fuzz::{answer, check_answer_error};
@@ -25,11 +25,15 @@ fuzz_target!(|data: &[u8]| {
     match parse_generated_key(&resp) {
         Ok(key) => {
             assert!(check_credential("token", key.key.expose()).is_ok());
-            assert!(!key.id.is_empty());
+            assert!(key.id.as_ref().is_none_or(|id| !id.is_empty()));
         }
         Err(e) => check(&e),
     }
     if let Err(e) = parse_revoke(&resp) {
         check(&e);
+    }
+    match parse_list_keys(&resp) {
+        Ok(entries) => assert!(entries.iter().all(|entry| !entry.id.is_empty())),
+        Err(e) => check(&e),
     }
 });

@@ -264,6 +264,7 @@ export class Client {
   #clock;
   #onKeyRotated;
   #onEvent;
+  #onTwoFactor;
   #timeoutMs;
   /** With a `store`: the fleet protocol around each exchange (fleet.js). */
   #fleet = null;
@@ -281,6 +282,7 @@ export class Client {
     this.#clock = optFunction(opts, 'now');
     this.#onKeyRotated = optFunction(opts, 'onKeyRotated');
     this.#onEvent = optFunction(opts, 'onEvent');
+    this.#onTwoFactor = optFunction(opts, 'onTwoFactor');
     this.#timeoutMs = optTimeout(opts.timeoutMs, 'timeoutMs') ?? DEFAULT_TIMEOUT_MS;
     this.#core = new ClientCore(opts);
     this.#provider = this.#core.provider;
@@ -343,6 +345,37 @@ export class Client {
       const outcome = await scope.wait(flight.settled, this.#provider);
       if (!outcome.ok) throw outcome.error;
       return outcome.value.apiKey;
+    });
+  }
+
+  /** Kiiex: ends the session (`LogOut`) and forgets it; the next call authenticates again. */
+  logout(options) {
+    return this.#call(options, async (scope) => {
+      if (this.#flight !== null) await scope.wait(this.#flight.settled, this.#provider);
+      this.#alive();
+      const auth = this.#core.logoutRequest();
+      this.#cache = null;
+      if (auth === undefined) return;
+      const outcome = await scope.wait(settle(this.#exchange(auth)), this.#provider);
+      if (!outcome.ok) throw outcome.error;
+    });
+  }
+
+  /** DeFindex (dashboard login): generates an API key: `{ key, id }`. */
+  generateKey(options) {
+    const name = options === undefined ? undefined : ownOptions(options, 'options').name;
+    return this.#call(options, (scope) => this.#keyOperation('generate', name, scope));
+  }
+
+  /** DeFindex (dashboard login): the account's keys (truncated): `[{ id, name, key, createdAt, lastUsedAt }]`. */
+  listKeys(options) {
+    return this.#call(options, (scope) => this.#keyOperation('list', undefined, scope));
+  }
+
+  /** DeFindex (dashboard login): revokes the key `id`. */
+  revokeKey(id, options) {
+    return this.#call(options, async (scope) => {
+      await this.#keyOperation('revoke', id, scope);
     });
   }
 
@@ -464,19 +497,20 @@ export class Client {
     return flight;
   }
 
-  /** One auth exchange, bounded by the client's `timeoutMs` whoever waits for it. */
+  /** One auth exchange, bounded by the client's `timeoutMs` whoever waits for it. When the core
+   * asks for a second factor, the code source is asked and the exchange goes on. */
   async #exchange(auth) {
     const scope = new Scope(undefined, this.#timeoutMs);
     const provider = this.#provider;
     try {
-      const request = new Request(auth.url, { method: auth.method, headers: auth.headers, body: auth.body, redirect: 'manual', signal: scope.signal });
-      const response = await this.#send(request, scope);
-      const status = statusOf(response);
-      const body = await readText(response, MAX_BODY_BYTES, scope, provider, status);
-      this.#alive();
-      const outcome = this.#core.receive(auth.kind, status, headerOf(response, 'date'), headerOf(response, 'retry-after'), body, this.#now());
-      if (outcome.outcome === 'rotated') this.#announce(outcome);
-      return outcome;
+      for (let step = auth; ;) {
+        const { status, body, date, retryAfter } = await this.#roundTrip(step, scope);
+        this.#alive();
+        const outcome = this.#core.receive(step.kind, status, date, retryAfter, body, this.#now());
+        if (outcome.outcome === 'rotated') this.#announce(outcome);
+        if (outcome.outcome !== 'code') return outcome;
+        step = this.#core.secondFactorRequest(await this.#secondFactor(scope));
+      }
     } catch (error) {
       if (error instanceof KeystampError) throw error;
       throw scope.aborted ? scope.error(provider) : fail('network_error', 'the auth request failed', { provider, cause: platformError(error) ? error : undefined });
@@ -493,6 +527,46 @@ export class Client {
       Promise.resolve(this.#onEvent({ ...event, provider: this.#provider })).then(noop, noop);
     } catch {
       // See above.
+    }
+  }
+
+  /** Sends a request the core built (`{ method, url, headers, body? }`) and reads the answer,
+   * capped at 1 MiB. */
+  async #roundTrip(built, scope) {
+    const request = new Request(built.url, { method: built.method, headers: built.headers, body: built.body, redirect: 'manual', signal: scope.signal });
+    const response = await this.#send(request, scope);
+    const status = statusOf(response);
+    const body = await readText(response, MAX_BODY_BYTES, scope, this.#provider, status);
+    return { status, body, date: headerOf(response, 'date'), retryAfter: headerOf(response, 'retry-after') };
+  }
+
+  /** The code of the application's `onTwoFactor` (sync or async), or undefined without one. */
+  async #secondFactor(scope) {
+    if (this.#onTwoFactor === undefined) return undefined;
+    try {
+      return await scope.wait(Promise.resolve().then(() => this.#onTwoFactor({ provider: this.#provider })), this.#provider);
+    } catch (error) {
+      if (error instanceof KeystampError) throw error;
+      throw fail('two_factor_required', 'onTwoFactor failed to give a code', { provider: this.#provider });
+    }
+  }
+
+  /** A DeFindex key operation with the session's JWT; a 401 on it renews the session and
+   * retries once. */
+  async #keyOperation(operation, argument, scope) {
+    for (let attempt = 0; ; attempt += 1) {
+      await this.#stamped(scope);
+      const built = this.#core.keyRequest(operation, argument, this.#now());
+      const request = new Request(built.url, { method: built.method, headers: built.headers, body: built.body, redirect: 'manual', signal: scope.signal });
+      const response = await this.#send(request, scope);
+      const status = statusOf(response);
+      if (status === 401 && attempt === 0) {
+        await discard(response, scope);
+        this.#core.unauthorized(built.generation);
+        continue;
+      }
+      const body = await readText(response, MAX_BODY_BYTES, scope, this.#provider, status);
+      return this.#core.keyResult(operation, argument, status, body);
     }
   }
 
@@ -539,6 +613,12 @@ export class Client {
     }
     // Credentials are never sent, or followed by a redirect, to another origin.
     this.#core.checkOrigin(request.url);
+    // Defaults the core asks for (Kiiex: JSON on POST), unless the caller set the header; a
+    // Request built from a string body got a text/plain type from the runtime, not the caller.
+    const given = new Headers(options.headers ?? (input instanceof Request ? input.headers : undefined));
+    for (const [name, value] of Object.entries(this.#core.callDefaults(request.method))) {
+      if (!given.has(name)) request.headers.set(name, value);
+    }
     return request;
   }
 

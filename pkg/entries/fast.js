@@ -16,7 +16,18 @@ const SECRET_AT = 832;
 const CAPACITY = 255;
 const FRESH = 1 << 24;
 
+import { KeystampError } from '../dist/errors.js';
+
 const decoder = new TextDecoder();
+
+/** An option, read from the object's own properties only (a polluted prototype is ignored). */
+function own(options, key) {
+  return Object.prototype.hasOwnProperty.call(options, key) ? options[key] : undefined;
+}
+
+function freedError() {
+  return new KeystampError('freed', 'kiiex: the signer was freed', 'kiiex');
+}
 
 /** The text of a plain id: a string, or a safe integer >= 0 (the digits Rust writes for it). */
 function idText(value) {
@@ -76,18 +87,28 @@ export function fastSigning(api) {
 
   // A freed signer's buffer is gone: forget it, so nothing is ever written there (a later call
   // asks the freed signer for its buffer, which throws as every method of a freed signer does).
+  // A freed signer throws KeystampError `freed` from every method, not the bindings' plain Error.
+  const freed = new WeakSet();
   const generalFree = api.KiiexSigner.prototype.free;
   api.KiiexSigner.prototype.free = function free() {
+    if (freed.has(this)) return undefined;
     signers.delete(this);
+    freed.add(this);
     return generalFree.call(this);
+  };
+  const generalAuthHeaders = api.KiiexSigner.prototype.authHeaders;
+  api.KiiexSigner.prototype.authHeaders = function authHeaders(options) {
+    if (freed.has(this)) throw freedError();
+    return generalAuthHeaders.call(this, options);
   };
   if (Symbol.dispose) api.KiiexSigner.prototype[Symbol.dispose] = api.KiiexSigner.prototype.free;
 
   api.KiiexSigner.prototype.sign = function sign(options) {
+    if (freed.has(this)) throw freedError();
     if (typeof options !== 'object' || options === null || memory() === undefined) return generalSign.call(this, options);
     let nonce, userId, apiKey;
     try {
-      ({ nonce, userId, apiKey } = options);
+      [nonce, userId, apiKey] = [own(options, 'nonce'), own(options, 'userId'), own(options, 'apiKey')];
     } catch {
       return generalSign.call(this, options);
     }
@@ -123,7 +144,7 @@ export function fastSigning(api) {
     if (typeof options !== 'object' || options === null || Array.isArray(options) || memory() === undefined) return api.kiiexSignature(options);
     let apiSecret, nonce, userId, apiKey;
     try {
-      ({ apiSecret, nonce, userId, apiKey } = options);
+      [apiSecret, nonce, userId, apiKey] = [own(options, 'apiSecret'), own(options, 'nonce'), own(options, 'userId'), own(options, 'apiKey')];
     } catch {
       return api.kiiexSignature(options);
     }

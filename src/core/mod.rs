@@ -27,7 +27,7 @@ pub fn ct_eq_str(a: &str, b: &str) -> bool {
 pub struct StaticCredentials {
     /// An API key (DeFindex `sk_…` key or JWT, DeltaDeFi, Adjutor; DePay for `/auth/token`).
     pub api_key: Option<Secret>,
-    /// A DePay access token.
+    /// A DePay access token, or an Adjutor Core Services token (`x-access-token`).
     pub access_token: Option<Secret>,
     /// A Kiiex session token.
     pub session_token: Option<Secret>,
@@ -39,7 +39,7 @@ pub struct StaticCredentials {
 /// |---|---|---|
 /// | defindex | `api_key` | `Authorization: Bearer <api_key>` |
 /// | deltadefi | `api_key` | `X-API-KEY: <api_key>` |
-/// | adjutor | `api_key` | `Authorization: Bearer <api_key>` |
+/// | adjutor | `api_key` (and `access_token` for Core Services) | `Authorization: Bearer <api_key>` (and `x-access-token: <access_token>`) |
 /// | depay | `access_token` (or `api_key` for `/auth/token`) | `Authorization: Bearer <access_token>` (or `x-api-key: <api_key>`) |
 /// | kiiex | `session_token` | `aptoken: <session_token>` |
 ///
@@ -60,7 +60,10 @@ pub fn static_headers(provider: ProviderId, creds: &StaticCredentials) -> Result
     match provider {
         ProviderId::Defindex => providers::defindex::headers(need(provider, &creds.api_key, "apiKey")?),
         ProviderId::Deltadefi => providers::deltadefi::headers(need(provider, &creds.api_key, "apiKey")?),
-        ProviderId::Adjutor => providers::adjutor::headers(need(provider, &creds.api_key, "apiKey")?),
+        ProviderId::Adjutor => match &creds.access_token {
+            None => providers::adjutor::headers(need(provider, &creds.api_key, "apiKey")?),
+            Some(token) => providers::adjutor::headers_with_access_token(need(provider, &creds.api_key, "apiKey")?, token.expose()),
+        },
         ProviderId::Depay => match (&creds.access_token, &creds.api_key) {
             (None, Some(key)) => providers::depay::api_key_headers(key.expose()),
             _ => providers::depay::headers(need(provider, &creds.access_token, "accessToken")?),
@@ -85,6 +88,7 @@ mod tests {
             (ProviderId::Defindex, creds(Some("sk_1"), None, None), &[("Authorization", "Bearer sk_1")]),
             (ProviderId::Deltadefi, creds(Some("dd_1"), None, None), &[("X-API-KEY", "dd_1")]),
             (ProviderId::Adjutor, creds(Some("adj_1"), None, None), &[("Authorization", "Bearer adj_1")]),
+            (ProviderId::Adjutor, creds(Some("adj_1"), Some("jwt.core.1"), None), &[("Authorization", "Bearer adj_1"), ("x-access-token", "jwt.core.1")]),
             (ProviderId::Depay, creds(None, Some("at_1"), None), &[("Authorization", "Bearer at_1")]),
             (ProviderId::Depay, creds(Some("dp_1"), Some("at_1"), None), &[("Authorization", "Bearer at_1")]),
             (ProviderId::Depay, creds(Some("dp_1"), None, None), &[("x-api-key", "dp_1")]),
@@ -101,6 +105,10 @@ mod tests {
     fn static_headers_errors() {
         let e = static_headers(ProviderId::Kiiex, &creds(Some("k"), None, None)).err();
         assert_eq!(e.map(|e| (e.code(), e.field(), e.provider())), Some(("missing_credential", Some("sessionToken"), Some(ProviderId::Kiiex))));
+        let e = static_headers(ProviderId::Adjutor, &creds(None, Some("jwt.core.1"), None)).err();
+        assert_eq!(e.map(|e| (e.code(), e.field(), e.provider())), Some(("missing_credential", Some("apiKey"), Some(ProviderId::Adjutor))));
+        let e = static_headers(ProviderId::Adjutor, &creds(Some("adj_1"), Some("jwt core"), None)).err();
+        assert_eq!(e.map(|e| e.to_string()).as_deref(), Some("adjutor: accessToken: contains whitespace"));
         let e = static_headers(ProviderId::Adjutor, &creds(Some("adj\r\nX: y"), None, None)).err();
         assert_eq!(e.as_ref().map(Error::code), Some("invalid_header_value"));
         assert_eq!(e.map(|e| e.to_string()).as_deref(), Some("adjutor: apiKey: contains a control character (CR, LF, NUL, ...)"));

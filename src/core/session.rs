@@ -70,15 +70,22 @@ pub enum Credentials {
         /// The current key.
         api_key: Secret,
     },
-    /// Adjutor: the app key.
+    /// Adjutor: the app key, and for Core Services a team member's login (email and password)
+    /// for the `x-access-token`.
     Adjutor {
         /// The key.
         api_key: Secret,
+        /// Core Services login (both or neither).
+        email: Option<String>,
+        /// Core Services password.
+        password: Option<Secret>,
     },
     /// DePay: the API key exchanged for access tokens.
     Depay {
         /// The key.
         api_key: Secret,
+        /// The token path (default `/auth/token`; `/v2/auth/token` for the payments docs).
+        token_path: Option<String>,
     },
     /// Kiiex: key, secret (as a keyed signer) and user id.
     Kiiex {
@@ -109,7 +116,8 @@ impl Credentials {
     fn uses_tokens(&self) -> bool {
         match self {
             Self::Defindex { api_key, .. } => api_key.is_none(),
-            Self::Deltadefi { .. } | Self::Adjutor { .. } => false,
+            Self::Adjutor { email, password, .. } => email.is_some() || password.is_some(),
+            Self::Deltadefi { .. } => false,
             Self::Depay { .. } | Self::Kiiex { .. } => true,
         }
     }
@@ -139,12 +147,17 @@ pub enum AuthKind {
     Authenticate,
     /// DeltaDeFi `/accounts/new-api-key`.
     Rotate,
+    /// Kiiex `Authenticate2FA` (the second factor after `AuthenticateUser`).
+    SecondFactor,
+    /// Kiiex `LogOut`.
+    Logout,
 }
 
 impl AuthKind {
-    const ALL: [AuthKind; 5] = [Self::Login, Self::Refresh, Self::Token, Self::Authenticate, Self::Rotate];
+    const ALL: [AuthKind; 7] = [Self::Login, Self::Refresh, Self::Token, Self::Authenticate, Self::Rotate, Self::SecondFactor, Self::Logout];
 
-    /// The name the host passes back: `"login"`, `"refresh"`, `"token"`, `"authenticate"`, `"rotate"`.
+    /// The name the host passes back: `"login"`, `"refresh"`, `"token"`, `"authenticate"`,
+    /// `"rotate"`, `"second-factor"`, `"logout"`.
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Login => "login",
@@ -152,6 +165,8 @@ impl AuthKind {
             Self::Token => "token",
             Self::Authenticate => "authenticate",
             Self::Rotate => "rotate",
+            Self::SecondFactor => "second-factor",
+            Self::Logout => "logout",
         }
     }
 
@@ -203,6 +218,11 @@ pub enum Received {
     /// DeltaDeFi: the key was rotated; hand the new key (and its `created_at`, when the answer
     /// had one) to the application to persist.
     Rotated(Secret, Option<String>),
+    /// Kiiex: the account needs a second factor; build it with [`Session::second_factor_request`]
+    /// (the same exchange goes on).
+    NeedsCode,
+    /// Kiiex: the session was ended (`LogOut`).
+    LoggedOut,
 }
 
 #[derive(Debug)]
@@ -234,6 +254,9 @@ pub struct Session {
     backoffs: u32,
     /// The host's random value for the next back-off's jitter.
     jitter: u32,
+    /// Kiiex: the second factor asked for by the last `AuthenticateUser` answer (its pending
+    /// token, if any). Used at most once.
+    challenge: Option<Option<Secret>>,
 }
 
 impl Session {
@@ -257,6 +280,7 @@ impl Session {
             cooldown_until_ms: 0,
             backoffs: 0,
             jitter: 0,
+            challenge: None,
         };
         // Every credential is checked now, so a bad one fails at construction, not at first use.
         session.check_credentials().map_err(|e| e.with_provider(provider))?;
@@ -286,7 +310,14 @@ impl Session {
     /// Checks every credential as it will be sent, without building a request.
     fn check_credentials(&self) -> Result<()> {
         match &self.creds {
-            Credentials::Depay { api_key } => depay::api_key_headers(api_key.expose()).map(drop),
+            Credentials::Depay { api_key, token_path } => {
+                token_path.as_deref().map_or(Ok(()), depay::check_token_path)?;
+                depay::api_key_headers(api_key.expose()).map(drop)
+            }
+            Credentials::Adjutor { api_key, email: Some(email), password: Some(password) } => adjutor::login_request(&self.base, api_key.expose(), email, password).map(drop),
+            Credentials::Adjutor { email: Some(_), .. } | Credentials::Adjutor { password: Some(_), .. } => {
+                Err(Error::new(ErrorKind::MissingCredential, "give email and password together (Core Services login)"))
+            }
             Credentials::Defindex { api_key: None, email: Some(email), password: Some(password) } => defindex::check_login(email, password),
             Credentials::Kiiex { .. } => Ok(()),
             _ => self.static_headers().map(drop),
@@ -392,6 +423,7 @@ impl Session {
         let headers = match &self.creds {
             Credentials::Kiiex { .. } => kiiex::session_headers(access),
             Credentials::Depay { .. } => depay::headers(access),
+            Credentials::Adjutor { api_key, .. } => adjutor::headers_with_access_token(api_key.expose(), access),
             _ => defindex::headers(access),
         }
         .map_err(|e| e.with_provider(provider))?;
@@ -402,7 +434,7 @@ impl Session {
         match &self.creds {
             Credentials::Defindex { api_key: Some(key), .. } => defindex::headers(key.expose()),
             Credentials::Deltadefi { api_key } => deltadefi::headers(api_key.expose()),
-            Credentials::Adjutor { api_key } => adjutor::headers(api_key.expose()),
+            Credentials::Adjutor { api_key, .. } => adjutor::headers(api_key.expose()),
             _ => Err(Error::new(ErrorKind::Unsupported, "this credential needs an auth exchange")),
         }
         .map_err(|e| e.with_provider(self.provider()))
@@ -412,7 +444,10 @@ impl Session {
     fn auth_request(&mut self, now_ms: u64) -> Result<AuthRequest> {
         let provider = self.provider();
         let (request, kind) = match &self.creds {
-            Credentials::Depay { api_key } => (depay::token_request(&self.base, api_key.expose())?, AuthKind::Token),
+            Credentials::Depay { api_key, token_path } => {
+                (depay::token_request_at(&self.base, token_path.as_deref().unwrap_or(depay::DEFAULT_TOKEN_PATH), api_key.expose())?, AuthKind::Token)
+            }
+            Credentials::Adjutor { api_key, email: Some(email), password: Some(password) } => (adjutor::login_request(&self.base, api_key.expose(), email, password)?, AuthKind::Login),
             Credentials::Kiiex { api_key, signer, user_id, form } => {
                 let nonce = self.nonces.next(now_ms).to_string();
                 let fields = AuthFields::new(signer, api_key.expose(), user_id, &nonce)?;
@@ -424,7 +459,7 @@ impl Session {
                 _ => return Err(Error::new(ErrorKind::RefreshFailed, "the session ended and no password was given to log in again").with_provider(provider)),
             },
             Credentials::Deltadefi { .. } | Credentials::Adjutor { .. } => {
-                return Err(Error::new(ErrorKind::Unsupported, "this provider has no token exchange").with_provider(provider))
+                return Err(Error::new(ErrorKind::Unsupported, "this credential has no token exchange").with_provider(provider))
             }
         };
         Ok(AuthRequest { request, kind })
@@ -468,11 +503,16 @@ impl Session {
     fn read_answer(&mut self, kind: AuthKind, resp: &Response<'_>, now_ms: u64) -> Result<Received> {
         let grant = match kind {
             AuthKind::Token => depay::parse_token(resp),
-            AuthKind::Authenticate => kiiex::parse_authenticate(resp).map(|access_token| Grant {
-                access_token,
-                refresh_token: None,
-                lifetime: Lifetime::MaxIdleMs(self.timing.max_idle_ms.unwrap_or(kiiex::DEFAULT_MAX_IDLE_MS)),
-            }),
+            AuthKind::Authenticate => match kiiex::parse_authenticate_outcome(resp)? {
+                kiiex::AuthenticateOutcome::Session(token) => Ok(self.kiiex_grant(token)),
+                kiiex::AuthenticateOutcome::TwoFactorRequired(challenge) => {
+                    self.challenge = Some(challenge.pending_token);
+                    return Ok(Received::NeedsCode);
+                }
+            },
+            AuthKind::SecondFactor => kiiex::parse_authenticate_2fa(resp).map(|token| self.kiiex_grant(token)),
+            AuthKind::Logout => return kiiex::parse_logout(resp).map(|()| Received::LoggedOut),
+            AuthKind::Login if matches!(self.creds, Credentials::Adjutor { .. }) => adjutor::parse_login(resp),
             AuthKind::Login | AuthKind::Refresh => match defindex::parse_tokens(resp) {
                 Err(e) if kind == AuthKind::Refresh && e.kind() == ErrorKind::AuthRejected => {
                     self.token = None;
@@ -506,6 +546,10 @@ impl Session {
                 .with_retry_after_ms(delay));
         }
         Ok(Received::Installed)
+    }
+
+    fn kiiex_grant(&self, access_token: Secret) -> Grant {
+        Grant { access_token, refresh_token: None, lifetime: Lifetime::MaxIdleMs(self.timing.max_idle_ms.unwrap_or(kiiex::DEFAULT_MAX_IDLE_MS)) }
     }
 
     fn install(&mut self, grant: Grant, now_ms: u64) {
@@ -549,6 +593,9 @@ pub fn parse_http_date_ms(date: &str) -> Option<u64> {
     let since = at.duration_since(std::time::UNIX_EPOCH).ok()?;
     u64::try_from(since.as_millis()).ok()
 }
+
+#[path = "session_ops.rs"]
+pub mod ops;
 
 #[path = "session_fleet.rs"]
 pub mod fleet;

@@ -2,12 +2,13 @@
 //! for this credential's token, in and out.
 //!
 //! - **Which credentials.** Only sessions that obtain tokens share them (DePay, Kiiex, a DeFindex
-//!   login); static keys have nothing to share ([`Session::store_key`] is `None`). Kiiex sessions
+//!   login, an Adjutor Core Services login); static keys have nothing to share
+//!   ([`Session::store_key`] is `None`). Kiiex sessions
 //!   are bound to the client's IP, so they are shared only when the host says every process
 //!   leaves through the same address.
 //! - **Keys.** The record key and the store key come from the credential's secret parts and the
 //!   base URL (a staging token is never served to production): DePay's API key; DeFindex's email
-//!   and password; Kiiex's API key, user id and an HMAC of a fixed label under the API secret (the
+//!   and password; Adjutor's key, email and password; Kiiex's API key, user id and an HMAC of a fixed label under the API secret (the
 //!   session keeps only the keyed HMAC, never the secret; the label is no valid nonce, so the
 //!   value can sign no `AuthenticateUser`).
 //! - **Ordering.** A fleet generation orders records: an exchange publishes the highest
@@ -46,9 +47,12 @@ impl Session {
         let base = self.base.as_str().as_bytes();
         let provider = self.provider();
         match &self.creds {
-            Credentials::Depay { api_key } => Some(KeyMaterial::new(provider, &[api_key.expose().as_bytes(), base])),
+            Credentials::Depay { api_key, .. } => Some(KeyMaterial::new(provider, &[api_key.expose().as_bytes(), base])),
             Credentials::Defindex { api_key: None, email: Some(email), password: Some(password) } => {
                 Some(KeyMaterial::new(provider, &[email.as_bytes(), password.expose().as_bytes(), base]))
+            }
+            Credentials::Adjutor { api_key, email: Some(email), password: Some(password) } => {
+                Some(KeyMaterial::new(provider, &[api_key.expose().as_bytes(), email.as_bytes(), password.expose().as_bytes(), base]))
             }
             Credentials::Kiiex { api_key, signer, user_id, .. } => {
                 let mut keyed = zeroize::Zeroizing::new([0u8; 64]);

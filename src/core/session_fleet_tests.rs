@@ -18,7 +18,7 @@ fn session_at(url: &str, creds: Credentials) -> Session {
 }
 
 fn depay_key(key: &str) -> Credentials {
-    Credentials::Depay { api_key: Secret::from(key) }
+    Credentials::Depay { api_key: Secret::from(key), token_path: None }
 }
 
 fn depay() -> Session {
@@ -78,7 +78,7 @@ fn store_keys_name_token_credentials_only() {
         assert_ne!(other.store_key(false).as_deref(), Some(key.as_str()));
     }
     let statics = [
-        Credentials::Adjutor { api_key: Secret::from("adj") },
+        Credentials::Adjutor { api_key: Secret::from("adj"), email: None, password: None },
         Credentials::Deltadefi { api_key: Secret::from("dd") },
         Credentials::Defindex { api_key: Some(Secret::from("sk_1")), email: None, password: None },
     ];
@@ -235,7 +235,7 @@ fn foreign_and_broken_records_change_nothing() {
         assert_eq!(b.import_record(bytes, 0, T0).err().map(|e| e.code()), Some("malformed_response"), "{name}");
     }
     assert_eq!(served(&mut b, T0, "Authorization"), Ok(("Bearer mine".to_owned(), generation)));
-    let mut stat = session_at("https://example.test", Credentials::Adjutor { api_key: Secret::from("adj") });
+    let mut stat = session_at("https://example.test", Credentials::Adjutor { api_key: Secret::from("adj"), email: None, password: None });
     assert_eq!(stat.import_record(&foreign, 0, T0).err().map(|e| e.code()), Some("unsupported"));
 }
 
@@ -270,4 +270,22 @@ fn kiiex_nonces_come_from_the_fleet_counter() {
     // A clock past the reservation wins (the reservation only raises the floor).
     s.reserve_nonce(T0 + 2_000);
     assert_eq!(nonce(&mut s, T0 + 5_000), (T0 + 5_000).to_string());
+}
+
+#[test]
+fn adjutor_core_services_tokens_travel_with_both_headers() {
+    let login = || Credentials::Adjutor { api_key: Secret::from("adj_key"), email: Some("ops@example.test".into()), password: Some(Secret::from("pw")) };
+    let mut a = session_at("https://example.test", login());
+    authenticate(&mut a, &format!(r#"{{"token":"{}"}}"#, jwt(T0 / 1000 + 3600)), None, T0);
+    let out = export(&a, 0, T0);
+    assert_eq!(out.ttl_ms, 3_600_000);
+    let mut b = session_at("https://example.test", login());
+    assert_eq!(b.store_key(false), a.store_key(false));
+    assert_eq!(b.import_record(&out.bytes, 0, T0 + 1).ok(), Some(Some(1)));
+    let Ok(Poll::Ready(stamped)) = b.poll(T0 + 1, false) else { unreachable!("a usable token") };
+    assert_eq!(stamped.headers.get("Authorization"), Some("Bearer adj_key"));
+    assert_eq!(stamped.headers.get("x-access-token"), Some(jwt(T0 / 1000 + 3600).as_str()));
+    // Another team member's login is another credential.
+    let other = session_at("https://example.test", Credentials::Adjutor { api_key: Secret::from("adj_key"), email: Some("dev@example.test".into()), password: Some(Secret::from("pw")) });
+    assert_ne!(other.store_key(false), a.store_key(false));
 }

@@ -4,6 +4,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 
 use super::*;
+use crate::core::providers::kiiex::AuthForm;
 use crate::core::http::Method;
 
 const T0: u64 = 1_750_000_000_000;
@@ -17,7 +18,7 @@ fn session(creds: Credentials) -> Session {
 }
 
 fn depay() -> Session {
-    session(Credentials::Depay { api_key: Secret::from("dp_key") })
+    session(Credentials::Depay { api_key: Secret::from("dp_key"), token_path: None })
 }
 
 fn jwt(exp_s: u64) -> String {
@@ -82,7 +83,7 @@ fn short_tokens_refresh_at_ten_percent() {
 #[test]
 fn configured_windows_are_used() {
     let timing = Timing { refresh_margin_ms: Some(600_000), must_refresh_ms: Some(60_000), max_idle_ms: None };
-    let mut s = Session::new(base("https://x.test"), Credentials::Depay { api_key: Secret::from("k") }, timing).unwrap_or_else(|e| unreachable!("{e}"));
+    let mut s = Session::new(base("https://x.test"), Credentials::Depay { api_key: Secret::from("k"), token_path: None }, timing).unwrap_or_else(|e| unreachable!("{e}"));
     let _ = send(s.poll(T0, false));
     assert!(s.receive(AuthKind::Token, &Response::new(200, &depay_token("at", 3600)), T0).is_ok());
     assert!(matches!(s.poll(T0 + 3_000_000 - 1, false), Ok(Poll::Ready(_))));
@@ -123,12 +124,12 @@ fn straggler_401s_do_not_invalidate_a_newer_token() {
 
 #[test]
 fn static_keys_are_final_on_401() {
-    let mut s = session(Credentials::Adjutor { api_key: Secret::from("adj") });
+    let mut s = session(Credentials::Adjutor { api_key: Secret::from("adj"), email: None, password: None });
     let stamped = ready(s.poll(T0, false));
     assert_eq!(stamped.headers.get("Authorization"), Some("Bearer adj"));
     let err = s.unauthorized(stamped.generation).err();
     assert_eq!(err.map(|e| (e.code(), e.status(), e.provider())), Some(("auth_rejected", Some(401), Some(ProviderId::Adjutor))));
-    let bad = Session::new(base("https://x.test"), Credentials::Adjutor { api_key: Secret::from("adj ") }, Timing::default());
+    let bad = Session::new(base("https://x.test"), Credentials::Adjutor { api_key: Secret::from("adj "), email: None, password: None }, Timing::default());
     assert_eq!(bad.map(|_| ()).map_err(|e| e.code()), Err("invalid_header_value"));
 }
 
@@ -244,7 +245,7 @@ fn http_dates() {
 }
 
 fn depay_with(timing: Timing) -> Session {
-    Session::new(base("https://example.test"), Credentials::Depay { api_key: Secret::from("dp_key") }, timing).unwrap_or_else(|e| unreachable!("{e}"))
+    Session::new(base("https://example.test"), Credentials::Depay { api_key: Secret::from("dp_key"), token_path: None }, timing).unwrap_or_else(|e| unreachable!("{e}"))
 }
 
 fn install_depay(s: &mut Session, token: &str, secs: u64, at: u64) {
@@ -358,9 +359,9 @@ fn ready_generation_is_the_cheap_path_of_poll() {
 #[test]
 fn every_credential_is_checked_at_construction() {
     let cases: Vec<(Credentials, &str)> = vec![
-        (Credentials::Depay { api_key: Secret::from("dp\r\nkey") }, "invalid_header_value"),
-        (Credentials::Depay { api_key: Secret::from(" dp") }, "invalid_header_value"),
-        (Credentials::Adjutor { api_key: Secret::from("") }, "missing_credential"),
+        (Credentials::Depay { api_key: Secret::from("dp\r\nkey"), token_path: None }, "invalid_header_value"),
+        (Credentials::Depay { api_key: Secret::from(" dp"), token_path: None }, "invalid_header_value"),
+        (Credentials::Adjutor { api_key: Secret::from(""), email: None, password: None }, "missing_credential"),
         (Credentials::Defindex { api_key: None, email: Some(String::new()), password: Some("pw".into()) }, "missing_credential"),
         (Credentials::Defindex { api_key: None, email: Some("a@b".into()), password: Some("p\nw".into()) }, "invalid_argument"),
     ];
@@ -368,4 +369,110 @@ fn every_credential_is_checked_at_construction() {
         let got = Session::new(base("https://x.test"), creds, Timing::default()).map(|_| ()).map_err(|e| (e.code(), e.provider().is_some()));
         assert_eq!(got, Err((code, true)));
     }
+}
+
+// --- issue: every documented flow ----------------------------------------------------------------
+
+fn adjutor_login() -> Session {
+    session(Credentials::Adjutor { api_key: Secret::from("adj_key"), email: Some("ops@example.com".into()), password: Some("pw".into()) })
+}
+
+#[test]
+fn adjutor_core_services_log_in_once_and_send_both_headers() {
+    let mut s = adjutor_login();
+    let login = send(s.poll(T0, false));
+    assert_eq!((login.kind, login.request.method, login.request.url.as_str()), (AuthKind::Login, Method::Post, "https://example.test/customers/auth"));
+    assert_eq!(login.request.headers.get("Authorization"), Some("Bearer adj_key"));
+    assert_eq!(login.request.body.as_deref(), Some(r#"{"email":"ops@example.com","password":"pw"}"#));
+    let token = jwt(T0 / 1000 + 3600);
+    assert!(matches!(s.receive(AuthKind::Login, &Response::new(200, &format!(r#"{{"token":"{token}"}}"#)), T0), Ok(Received::Installed)));
+    let stamped = ready(s.poll(T0 + 1, false));
+    assert_eq!((stamped.headers.get("Authorization"), stamped.headers.get("x-access-token")), (Some("Bearer adj_key"), Some(token.as_str())));
+    // A 401 on the current token logs in again (once), as for every token provider.
+    assert_eq!(s.unauthorized(stamped.generation), Ok(()));
+    assert_eq!(send(s.poll(T0 + 2, false)).kind, AuthKind::Login);
+    // Without a login it stays a Bearer-only client.
+    let mut plain = session(Credentials::Adjutor { api_key: Secret::from("adj_key"), email: None, password: None });
+    assert_eq!(ready(plain.poll(T0, false)).headers.get("x-access-token"), None);
+    let half = Session::new(base("https://x.test"), Credentials::Adjutor { api_key: Secret::from("k"), email: Some("a@b".into()), password: None }, Timing::default());
+    assert_eq!(half.map(|_| ()).map_err(|e| e.code()), Err("missing_credential"));
+}
+
+#[test]
+fn depay_token_path_is_configurable_and_checked() {
+    let mut s = session(Credentials::Depay { api_key: Secret::from("dp_key"), token_path: Some("/v2/auth/token".into()) });
+    assert_eq!(send(s.poll(T0, false)).request.url, "https://example.test/v2/auth/token");
+    let bad = Session::new(base("https://x.test"), Credentials::Depay { api_key: Secret::from("k"), token_path: Some("auth/../x?y".into()) }, Timing::default());
+    assert_eq!(bad.map(|_| ()).map_err(|e| (e.code(), e.field())), Err(("invalid_argument", Some("tokenPath"))));
+}
+
+fn kiiex_session() -> Session {
+    let signer = KiiexSigner::new(&Secret::from("SECRET_FROM_DASHBOARD")).unwrap_or_else(|e| unreachable!("{e}"));
+    session(Credentials::Kiiex { api_key: Secret::from("APIKEY_FROM_DASHBOARD"), signer, user_id: "42".into(), form: AuthForm::HeadersGet })
+}
+
+#[test]
+fn kiiex_second_factor_completes_the_same_exchange_or_fails_typed() {
+    let challenge = r#"{"authenticated":false,"requires2FA":true,"twoFAType":"Google","twoFAToken":"pending-1"}"#;
+    let mut s = kiiex_session();
+    let _ = send(s.poll(T0, false));
+    assert!(matches!(s.receive(AuthKind::Authenticate, &Response::new(200, challenge), T0), Ok(Received::NeedsCode)));
+    let second = s.second_factor_request(Some("123456")).unwrap_or_else(|e| unreachable!("{e}"));
+    assert_eq!((second.kind, second.request.url.as_str()), (AuthKind::SecondFactor, "https://example.test/Authenticate2FA?Code=123456"));
+    assert_eq!(second.request.headers.get("Pending2FaToken"), Some("pending-1"));
+    assert!(matches!(s.receive(AuthKind::SecondFactor, &Response::new(200, r#"{"Authenticated":true,"SessionToken":"sess-2fa"}"#), T0), Ok(Received::Installed)));
+    assert_eq!(ready(s.poll(T0, false)).headers.get("aptoken"), Some("sess-2fa"));
+    assert_eq!(s.second_factor_request(Some("123456")).map(|_| ()).map_err(|e| e.code()), Err("invalid_argument"), "a challenge is answered once");
+    // Without a code source: two_factor_required, and the next poll starts over (no loop).
+    let mut s = kiiex_session();
+    let _ = send(s.poll(T0, false));
+    let _ = s.receive(AuthKind::Authenticate, &Response::new(200, challenge), T0);
+    assert_eq!(s.second_factor_request(None).map(|_| ()).map_err(|e| e.code()), Err("two_factor_required"));
+    assert_eq!(send(s.poll(T0 + 1, false)).kind, AuthKind::Authenticate);
+}
+
+#[test]
+fn kiiex_logout_forgets_the_session_first() {
+    let mut s = kiiex_session();
+    assert!(matches!(s.logout_request(), Ok(None)), "nothing to end");
+    let _ = send(s.poll(T0, false));
+    let _ = s.receive(AuthKind::Authenticate, &Response::new(200, r#"{"Authenticated":true,"SessionToken":"sess-1"}"#), T0);
+    let before = ready(s.poll(T0, false)).generation;
+    let logout = s.logout_request().unwrap_or_else(|e| unreachable!("{e}")).unwrap_or_else(|| unreachable!());
+    assert_eq!((logout.kind, logout.request.method, logout.request.url.as_str()), (AuthKind::Logout, Method::Post, "https://example.test/LogOut"));
+    assert_eq!(logout.request.headers.get("aptoken"), Some("sess-1"));
+    assert_eq!(send(s.poll(T0, false)).kind, AuthKind::Authenticate, "forgotten before the answer");
+    assert!(matches!(s.receive(AuthKind::Logout, &Response::new(200, r#"{"result":true}"#), T0), Ok(Received::LoggedOut)));
+    assert_eq!(s.unauthorized(before), Ok(()), "a straggler of the old session");
+    assert_eq!(depay().logout_request().map(|_| ()).map_err(|e| e.code()), Err("unsupported"));
+}
+
+#[test]
+fn defindex_keys_are_managed_with_the_dashboard_jwt() {
+    use super::ops::{KeyOperation, KeyResult};
+    let mut s = session(Credentials::Defindex { api_key: None, email: Some("dev@example.com".into()), password: Some("pw".into()) });
+    assert_eq!(s.key_request(&KeyOperation::List, T0).map(|_| ()).map_err(|e| e.code()), Err("token_expired"));
+    let _ = send(s.poll(T0, false));
+    let access = jwt(T0 / 1000 + 3600);
+    let _ = s.receive(AuthKind::Login, &Response::new(200, &format!(r#"{{"access_token":"{access}","refresh_token":"r1"}}"#)), T0);
+    let generate = s.key_request(&KeyOperation::Generate(Some("ci".into())), T0).unwrap_or_else(|e| unreachable!("{e}"));
+    assert_eq!((generate.request.url.as_str(), generate.request.body.as_deref()), ("https://example.test/api-keys/generate", Some(r#"{"name":"ci"}"#)));
+    assert_eq!(generate.request.headers.get("Authorization"), Some(format!("Bearer {access}").as_str()));
+    let answer = |body| s.key_result(&KeyOperation::Generate(None), &Response::new(200, body));
+    assert!(matches!(answer(r#"{"key":"sk_new","id":7}"#), Ok(KeyResult::Generated(k)) if k.key.expose() == "sk_new"));
+    assert!(matches!(answer(r#"[{"key":"sk_arr","id":"a"}]"#), Ok(KeyResult::Generated(k)) if k.key.expose() == "sk_arr"));
+    let listed = s.key_result(&KeyOperation::List, &Response::new(201, r#"[{"id":1,"name":"ci","key":"sk_12…","createdAt":"2026-01-01","lastUsedAt":null}]"#));
+    assert!(matches!(listed, Ok(KeyResult::Listed(v)) if v.len() == 1));
+    let revoke = s.key_request(&KeyOperation::Revoke("7".into()), T0).unwrap_or_else(|e| unreachable!("{e}"));
+    assert_eq!(revoke.request.url, "https://example.test/api-keys/7/revoke");
+    let mut with_key = session(Credentials::Defindex { api_key: Some(Secret::from("sk_1")), email: None, password: None });
+    assert_eq!(with_key.key_request(&KeyOperation::List, T0).map(|_| ()).map_err(|e| e.code()), Err("unsupported"));
+}
+
+#[test]
+fn kiiex_posts_default_to_json() {
+    let s = kiiex_session();
+    assert_eq!(s.call_defaults("POST").get("content-type"), Some("application/json"));
+    assert_eq!(s.call_defaults("GET").iter().count(), 0);
+    assert_eq!(depay().call_defaults("POST").iter().count(), 0);
 }

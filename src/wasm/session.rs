@@ -8,11 +8,12 @@
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use super::convert::{headers_object, id, opt_id, opt_secret, opt_string, options, secret, string};
+use super::convert::{headers_object, id, id_value, opt_id, opt_secret, opt_string, opt_string_value, options, secret, string};
 use super::error::{invalid, to_js, IntoJs};
 use crate::core::http::{BaseUrl, Request, Response, MAX_BODY_LEN};
 use crate::core::providers::kiiex::{AuthForm, KiiexSigner};
 use crate::core::providers::{adjutor, defindex, deltadefi, depay, kiiex, ProviderId};
+use crate::core::session::ops::{KeyOperation, KeyResult};
 use crate::core::session::{AuthKind, AuthRequest, Credentials, Poll, Received, Session, Stamped, Timing};
 use crate::core::{ErrorKind, Result};
 
@@ -34,8 +35,8 @@ fn credentials(provider: ProviderId, opts: &Object) -> Result<Credentials> {
     Ok(match provider {
         ProviderId::Defindex => Credentials::Defindex { api_key: opt_secret(opts, "apiKey")?, email: opt_string(opts, "email")?, password: opt_secret(opts, "password")? },
         ProviderId::Deltadefi => Credentials::Deltadefi { api_key: secret(opts, "apiKey")? },
-        ProviderId::Adjutor => Credentials::Adjutor { api_key: secret(opts, "apiKey")? },
-        ProviderId::Depay => Credentials::Depay { api_key: secret(opts, "apiKey")? },
+        ProviderId::Adjutor => Credentials::Adjutor { api_key: secret(opts, "apiKey")?, email: opt_string(opts, "email")?, password: opt_secret(opts, "password")? },
+        ProviderId::Depay => Credentials::Depay { api_key: secret(opts, "apiKey")?, token_path: opt_string(opts, "tokenPath")? },
         ProviderId::Kiiex => {
             let form = match opt_string(opts, "kiiexAuthForm")?.as_deref() {
                 None | Some("headers") => AuthForm::HeadersGet,
@@ -93,6 +94,19 @@ fn stamped_object(action: &str, stamped: &Stamped) -> Object {
     set(&obj, "generation", &JsValue::from_f64(stamped.generation as f64));
     set(&obj, "headers", &headers_object(&stamped.headers));
     obj
+}
+
+fn opt_js(value: Option<&str>) -> JsValue {
+    value.map_or(JsValue::NULL, JsValue::from_str)
+}
+
+fn key_operation(name: &str, argument: &JsValue) -> Result<KeyOperation> {
+    Ok(match name {
+        "generate" => KeyOperation::Generate(opt_string_value(argument, "name")?),
+        "list" => KeyOperation::List,
+        "revoke" => KeyOperation::Revoke(id_value(argument, "id")?.ok_or(crate::core::Error::new(ErrorKind::MissingCredential, "is required").with_field("id"))?),
+        _ => return Err(invalid("operation", "is not a key operation")),
+    })
 }
 
 /// The token lifecycle of one credential (see `crate::core::session`), for the JS driver.
@@ -182,6 +196,8 @@ impl ClientCore {
             match self.session.receive(kind, &response, ms(now_ms, "now")?)? {
                 Received::Installed => set(&obj, "outcome", &"installed".into()),
                 Received::Retry => set(&obj, "outcome", &"retry".into()),
+                Received::NeedsCode => set(&obj, "outcome", &"code".into()),
+                Received::LoggedOut => set(&obj, "outcome", &"logged-out".into()),
                 Received::Rotated(key, created_at) => {
                     set(&obj, "outcome", &"rotated".into());
                     set(&obj, "apiKey", &key.expose().into());
@@ -208,6 +224,78 @@ impl ClientCore {
     #[wasm_bindgen(js_name = rotateRequest)]
     pub fn rotate_request(&self) -> std::result::Result<JsValue, JsValue> {
         self.session.rotate_request().map(|auth| auth_object(&auth).into()).js()
+    }
+
+    /// Kiiex: the `Authenticate2FA` request after a `{ outcome: "code" }` answer; `code` is
+    /// what the application's code source gave (`undefined`: none, `two_factor_required`).
+    #[wasm_bindgen(js_name = secondFactorRequest)]
+    pub fn second_factor_request(&mut self, code: JsValue) -> std::result::Result<JsValue, JsValue> {
+        (|| {
+            let code = opt_string_value(&code, "code").map_err(|e| e.with_provider(self.session.provider()))?;
+            self.session.second_factor_request(code.as_deref()).map(|auth| auth_object(&auth).into())
+        })()
+        .js()
+    }
+
+    /// Kiiex: forgets the session and returns the `LogOut` request, or `undefined` when there is
+    /// no session.
+    #[wasm_bindgen(js_name = logoutRequest)]
+    pub fn logout_request(&mut self) -> std::result::Result<JsValue, JsValue> {
+        self.session.logout_request().map(|auth| auth.map_or(JsValue::UNDEFINED, |a| auth_object(&a).into())).js()
+    }
+
+    /// DeFindex: the request of a key operation (`"generate"` with an optional name, `"list"`,
+    /// `"revoke"` with an id) with the current dashboard JWT, and its `generation`.
+    #[wasm_bindgen(js_name = keyRequest)]
+    pub fn key_request(&mut self, operation: &str, argument: JsValue, now_ms: f64) -> std::result::Result<JsValue, JsValue> {
+        (|| {
+            let operation = key_operation(operation, &argument).map_err(|e| e.with_provider(self.session.provider()))?;
+            let made = self.session.key_request(&operation, ms(now_ms, "now")?)?;
+            let obj = request_object(AuthKind::Login, &made.request);
+            // Generations count installs: far below 2^53.
+            #[allow(clippy::cast_precision_loss)]
+            set(&obj, "generation", &JsValue::from_f64(made.generation as f64));
+            Ok(obj.into())
+        })()
+        .js()
+    }
+
+    /// DeFindex: reads the answer to a key operation: `{ key, id }`, an array of
+    /// `{ id, name, key, createdAt, lastUsedAt }`, or `true`.
+    #[wasm_bindgen(js_name = keyResult)]
+    pub fn key_result(&self, operation: &str, argument: JsValue, status: u16, body: String) -> std::result::Result<JsValue, JsValue> {
+        (|| {
+            let operation = key_operation(operation, &argument)?;
+            Ok(match self.session.key_result(&operation, &Response::new(status, &body))? {
+                KeyResult::Generated(generated) => {
+                    let obj = Object::new();
+                    set(&obj, "key", &generated.key.expose().into());
+                    set(&obj, "id", &opt_js(generated.id.as_deref()));
+                    obj.into()
+                }
+                KeyResult::Listed(entries) => entries
+                    .iter()
+                    .map(|entry| {
+                        let obj = Object::new();
+                        set(&obj, "id", &entry.id.as_str().into());
+                        set(&obj, "name", &opt_js(entry.name.as_deref()));
+                        set(&obj, "key", &opt_js(entry.key.as_deref()));
+                        set(&obj, "createdAt", &opt_js(entry.created_at.as_deref()));
+                        set(&obj, "lastUsedAt", &opt_js(entry.last_used_at.as_deref()));
+                        JsValue::from(obj)
+                    })
+                    .collect::<js_sys::Array>()
+                    .into(),
+                KeyResult::Revoked => JsValue::TRUE,
+            })
+        })()
+        .js()
+    }
+
+    /// Headers a call of `method` gets unless the caller set them.
+    #[wasm_bindgen(js_name = callDefaults)]
+    pub fn call_defaults(&self, method: &str) -> JsValue {
+        headers_object(&self.session.call_defaults(method)).into()
     }
 
     /// The absolute URL for `input`: a path is appended to the base URL; an absolute URL must

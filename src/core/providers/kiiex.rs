@@ -2,16 +2,27 @@
 //!
 //! `Signature = lowercase_hex(HMAC-SHA256(key = API secret, message = Nonce + UserId + APIKey))`,
 //! the three strings concatenated in that order with no separator, UTF-8.
+//!
+//! The whole APEX session: `AuthenticateUser` in its three forms (headers by GET or POST, a JSON
+//! body, a WebSocket frame), a second factor when the answer asks for one
+//! ([`authenticate_2fa_request`]), every later call with `aptoken`, and `LogOut`
+//! ([`logout_request`]). The answers are read in [`answers`] (re-exported here), the WebSocket
+//! frames built and read in [`ws`].
 
 use hmac::{Hmac, KeyInit, Mac};
-use serde_json::Value;
 use sha2::Sha256;
 
-use super::ProviderId;
 use crate::core::error::{Error, ErrorKind, Result};
 use crate::core::headers::{check_credential, Headers};
-use crate::core::http::{malformed, status_error, BaseUrl, Method, Request, Response};
+use crate::core::http::{BaseUrl, Method, Request};
 use crate::core::Secret;
+
+#[path = "kiiex_answers.rs"]
+pub mod answers;
+#[path = "kiiex_ws.rs"]
+pub mod ws;
+
+pub use answers::{apex_error, parse_authenticate, parse_authenticate_2fa, parse_authenticate_outcome, parse_logout, AuthenticateOutcome, TwoFactorChallenge};
 
 // --- constants ---------------------------------------------------------------------------------
 
@@ -28,8 +39,9 @@ pub const DEFAULT_MAX_IDLE_MS: u64 = 55 * 60 * 1000;
 pub const MAX_SECRET_LEN: usize = 4096;
 /// The largest nonce or user id accepted for signing, in bytes.
 pub const MAX_PART_LEN: usize = 1024;
+/// The header that carries the pending token of a second-factor step (ccxt's APEX client).
+pub const PENDING_2FA_HEADER: &str = "Pending2FaToken";
 
-const P: ProviderId = ProviderId::Kiiex;
 
 // --- credentials and signing -------------------------------------------------------------------
 
@@ -204,7 +216,7 @@ impl AuthFields {
     }
 
     /// The JSON object `{"APIKey","Signature","UserId","Nonce"}`, all strings.
-    fn json(&self) -> String {
+    pub(crate) fn json(&self) -> String {
         #[derive(serde::Serialize)]
         #[serde(rename_all = "PascalCase")]
         struct Body<'a> {
@@ -219,7 +231,8 @@ impl AuthFields {
     }
 
     /// The WebSocket frame `{"m":0,"i":seq,"n":"AuthenticateUser","o":"<JSON of the fields>"}`.
-    /// keystamp only builds it; the host sends it.
+    /// keystamp only builds it; the host sends it. It does not check `seq`:
+    /// [`ws::authenticate_frame`] does (APEX needs it non-zero).
     pub fn websocket_frame(&self, seq: u64) -> String {
         #[derive(serde::Serialize)]
         struct Frame<'a> {
@@ -258,28 +271,36 @@ pub fn authenticate_request(base: &BaseUrl, fields: &AuthFields, form: AuthForm)
     })
 }
 
-// --- response parser ---------------------------------------------------------------------------
+/// Checks a second-factor code: 4 to 10 ASCII digits (a TOTP code has 6; APEX documents no other
+/// length). It travels in a URL query, so nothing else is allowed.
+pub fn check_two_factor_code(code: &str) -> Result<()> {
+    if code.is_empty() {
+        return Err(Error::new(ErrorKind::MissingCredential, "is required").with_field("code"));
+    }
+    if !(4..=10).contains(&code.len()) || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::new(ErrorKind::InvalidArgument, "must be 4 to 10 digits").with_field("code"));
+    }
+    Ok(())
+}
 
-/// Reads an `AuthenticateUser` answer (field names matched case-insensitively) and returns the
-/// session token. `Authenticated: false`, `result: false` and 401/403 are `auth_rejected`.
-pub fn parse_authenticate(resp: &Response<'_>) -> Result<Secret> {
-    let body = resp.json(P);
-    if !resp.is_success() {
-        return Err(status_error(P, resp.status));
+/// The second factor after an `AuthenticateUser` answer that asked for one, in the form of
+/// ccxt's APEX client: `GET <base>/Authenticate2FA?Code=<code>`, with the header
+/// `Pending2FaToken: <token>` when the first answer gave a pending token. The answer carries the
+/// `SessionToken` ([`parse_authenticate_2fa`]).
+pub fn authenticate_2fa_request(base: &BaseUrl, code: &str, pending_token: Option<&str>) -> Result<Request> {
+    check_two_factor_code(code)?;
+    let mut headers = Headers::new();
+    if let Some(token) = pending_token {
+        check_credential("pendingToken", token)?;
+        headers.push_sensitive(PENDING_2FA_HEADER, "pendingToken", token.to_owned())?;
     }
-    let body = body?;
-    let field = |name: &str| body.as_object().and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case(name))).map(|(_, v)| v);
-    let rejected = || Error::new(ErrorKind::AuthRejected, "AuthenticateUser was refused").with_provider(P).with_status(resp.status);
-    match (field("authenticated"), field("result")) {
-        (Some(Value::Bool(true)), _) => {}
-        (Some(Value::Bool(false)), _) | (None, Some(Value::Bool(false))) => return Err(rejected()),
-        _ => return Err(malformed(P, resp.status, "Authenticated is missing or not a boolean")),
-    }
-    let token = field("sessiontoken")
-        .and_then(Value::as_str)
-        .ok_or_else(|| malformed(P, resp.status, "SessionToken is missing or not a string"))?;
-    check_credential("token", token).map_err(|_| malformed(P, resp.status, "SessionToken is not a valid header value"))?;
-    Ok(Secret::from(token))
+    Ok(Request { method: Method::Get, url: base.join(&format!("/Authenticate2FA?Code={code}")), headers, body: None })
+}
+
+/// `POST <base>/LogOut` with `aptoken: <session_token>` and no body: ends the session
+/// ([`parse_logout`] reads the answer).
+pub fn logout_request(base: &BaseUrl, session_token: &str) -> Result<Request> {
+    Ok(Request { method: Method::Post, url: base.join("/LogOut"), headers: session_headers(session_token)?, body: None })
 }
 
 // --- headers of authenticated calls ------------------------------------------------------------
@@ -295,7 +316,7 @@ pub fn session_headers(session_token: &str) -> Result<Headers> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     /// The vectors of the provider contracts (computed with Python's `hmac`).
     const VECTORS: &[(&str, &str, &str, &str, &str)] = &[
@@ -383,26 +404,51 @@ mod tests {
     }
 
     #[test]
-    fn authenticate_answers() {
-        let ok = |status, body| parse_authenticate(&Response::new(status, body)).map(|t| t.expose().to_owned()).map_err(|e| e.code());
-        assert_eq!(ok(200, r#"{"Authenticated":true,"SessionToken":"tok-1","User":{}}"#), Ok("tok-1".into()));
-        assert_eq!(ok(200, r#"{"authenticated":true,"sessionToken":"tok-2"}"#), Ok("tok-2".into()));
-        assert_eq!(ok(200, r#"{"AUTHENTICATED":true,"SESSIONTOKEN":"tok-3"}"#), Ok("tok-3".into()));
-        assert_eq!(ok(200, r#"{"Authenticated":false,"errormsg":"Invalid"}"#), Err("auth_rejected"));
-        assert_eq!(ok(200, r#"{"result":false,"errormsg":"Not Authorized","errorcode":20}"#), Err("auth_rejected"));
-        assert_eq!(ok(401, r#"{"Authenticated":false}"#), Err("auth_rejected"));
-        assert_eq!(ok(500, "oops"), Err("provider_error"));
-        assert_eq!(ok(200, "<html>"), Err("malformed_response"));
-        assert_eq!(ok(200, r#"{"Authenticated":"true","SessionToken":"t"}"#), Err("malformed_response"));
-        assert_eq!(ok(200, r#"{"Authenticated":true}"#), Err("malformed_response"));
-        assert_eq!(ok(200, r#"{"Authenticated":true,"SessionToken":"a\r\nb"}"#), Err("malformed_response"));
-        assert_eq!(ok(200, "[]"), Err("malformed_response"));
-    }
-
-    #[test]
     fn aptoken_header() {
         let h = session_headers("tok").unwrap_or_default();
         assert_eq!(h.get("APToken"), Some("tok"));
         assert_eq!(session_headers("tok\n").map_err(|e| e.code()), Err("invalid_header_value"));
+    }
+
+    fn base() -> BaseUrl {
+        BaseUrl::parse(STAGING_URL).unwrap_or_else(|e| unreachable!("{e}"))
+    }
+
+    #[test]
+    fn two_factor_requests() {
+        let r = authenticate_2fa_request(&base(), "123456", Some("6f5c4e66-f3ee-493e-9227-31cc0583b55f")).unwrap_or_else(|e| unreachable!("{e}"));
+        assert_eq!((r.method, r.url.as_str(), r.body.as_deref()), (Method::Get, "https://apstage.proxy.kiiex.io/ap/Authenticate2FA?Code=123456", None));
+        let headers: Vec<_> = r.headers.iter().map(|h| (h.name(), h.value(), h.is_sensitive())).collect();
+        assert_eq!(headers, vec![("Pending2FaToken", "6f5c4e66-f3ee-493e-9227-31cc0583b55f", true)]);
+        assert!(!format!("{r:?}").contains("6f5c4e66"));
+        let r = authenticate_2fa_request(&base(), "0042", None).unwrap_or_else(|e| unreachable!("{e}"));
+        assert_eq!((r.url.as_str(), r.headers.len()), ("https://apstage.proxy.kiiex.io/ap/Authenticate2FA?Code=0042", 0));
+        let bad: &[(&str, Option<&str>, &str, &str)] = &[
+            ("", None, "missing_credential", "code"),
+            ("123", None, "invalid_argument", "code"),
+            ("12345678901", None, "invalid_argument", "code"),
+            ("12345a", None, "invalid_argument", "code"),
+            ("123 456", None, "invalid_argument", "code"),
+            ("123456&x=1", None, "invalid_argument", "code"),
+            ("１２３４５６", None, "invalid_argument", "code"),
+            ("-12345", None, "invalid_argument", "code"),
+            ("123456", Some(""), "missing_credential", "pendingToken"),
+            ("123456", Some("tok\r\nX: 1"), "invalid_header_value", "pendingToken"),
+            ("123456", Some("tok en"), "invalid_header_value", "pendingToken"),
+        ];
+        for (code, token, want, field) in bad {
+            let got = authenticate_2fa_request(&base(), code, *token).map(drop).map_err(|e| (e.code(), e.field()));
+            assert_eq!(got, Err((*want, Some(*field))), "{code:?} {token:?}");
+        }
+    }
+
+    #[test]
+    fn logout_request_shape() {
+        let r = logout_request(&base(), "sess-1").unwrap_or_else(|e| unreachable!("{e}"));
+        assert_eq!((r.method, r.url.as_str(), r.body.as_deref()), (Method::Post, "https://apstage.proxy.kiiex.io/ap/LogOut", None));
+        let headers: Vec<_> = r.headers.iter().map(|h| (h.name(), h.value(), h.is_sensitive())).collect();
+        assert_eq!(headers, vec![("aptoken", "sess-1", true)]);
+        assert_eq!(logout_request(&base(), "").map(drop).map_err(|e| e.code()), Err("missing_credential"));
+        assert_eq!(logout_request(&base(), "s\n1").map(drop).map_err(|e| e.code()), Err("invalid_header_value"));
     }
 }

@@ -70,6 +70,31 @@ pub(crate) fn str_field<'v>(provider: ProviderId, status: u16, body: &'v Value, 
         .ok_or_else(|| malformed(provider, status, "a required field is missing or not a string"))
 }
 
+/// The longest email, password or other login field accepted, in bytes.
+pub const MAX_LOGIN_FIELD_LEN: usize = 1024;
+
+/// Checks a login field (email, password, key name): not empty, at most
+/// [`MAX_LOGIN_FIELD_LEN`] bytes, no control character. It travels in a JSON body, so any other
+/// Unicode is fine.
+pub(crate) fn check_login_field(field: &'static str, value: &str) -> Result<()> {
+    if value.is_empty() {
+        return Err(Error::new(ErrorKind::MissingCredential, "must not be empty").with_field(field));
+    }
+    if value.len() > MAX_LOGIN_FIELD_LEN {
+        return Err(Error::new(ErrorKind::InputTooLarge, "is longer than 1 KiB").with_field(field));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(Error::new(ErrorKind::InvalidArgument, "contains a control character").with_field(field));
+    }
+    Ok(())
+}
+
+/// The value of the field `name` of a JSON object, matched ASCII case-insensitively (APEX answers
+/// spell `SessionToken`, `sessionToken`, ...). The first match wins.
+pub(crate) fn field_ci<'v>(body: &'v Value, name: &str) -> Option<&'v Value> {
+    body.as_object()?.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+}
+
 /// A token received from a provider, checked as a credential before it is kept.
 pub(crate) fn token_field(provider: ProviderId, status: u16, body: &Value, name: &str) -> Result<super::Secret> {
     let token = str_field(provider, status, body, name)?;

@@ -51,8 +51,8 @@ async function route(request, env) {
   return Response.json({ error: { code: 'not_found' } }, { status: 404 });
 }
 
-// One Client per isolate keeps the Kiiex session across requests; each request works through
-// its own `scoped()` view (a promise started by one request must not be awaited by another).
+// One Client per isolate keeps the Kiiex session across requests. Concurrent requests share its one
+// in-flight AuthenticateUser, each waiting with its own deadline.
 let kiiexClient;
 function kiiex(env) {
   kiiexClient ??= new Client({
@@ -62,5 +62,5 @@ function kiiex(env) {
     apiSecret: env.KIIEX_API_SECRET,
     userId: env.KIIEX_USER_ID,
   });
-  return kiiexClient.scoped();
+  return kiiexClient;
 }

@@ -97,21 +97,23 @@ export class Fleet {
   async run(auth, exchange) {
     if (realMs() < this.#retryAt) return exchange(auth);
     if (this.#key === undefined) return exchange(await this.#reserved(auth));
+    /** Per flight: an unreadable record is announced once, not at every poll. */
+    const flight = { ignored: false };
     let next = auth;
     try {
-      if (await this.#pull() && (next = this.#fresh()) === null) return { outcome: 'imported' };
+      if (await this.#pull(flight) && (next = this.#fresh()) === null) return { outcome: 'imported' };
       const started = realMs();
       let pause = POLL_FIRST_MS;
       for (;;) {
         const owner = randomOwner();
         if (await this.#call((signal) => this.#store.acquire(this.#key, owner, this.#leaseMs, { signal }))) {
-          return await this.#holding(owner, next, exchange);
+          return await this.#holding(owner, next, exchange, flight);
         }
         // A misbehaving store (a lease nobody ever gets) must not stall the client for good.
         if (realMs() - started > 3 * this.#leaseMs) throw new StoreFailure('the lease was never free');
         await sleep(pause);
         pause = Math.min(pause * 2, POLL_CAP_MS);
-        if (await this.#pull() && (next = this.#fresh()) === null) return { outcome: 'imported' };
+        if (await this.#pull(flight) && (next = this.#fresh()) === null) return { outcome: 'imported' };
       }
     } catch (error) {
       if (!(error instanceof StoreFailure)) throw error;
@@ -122,12 +124,12 @@ export class Fleet {
   }
 
   /** With the lease: read again, exchange if still needed, publish, release. */
-  async #holding(owner, auth, exchange) {
+  async #holding(owner, auth, exchange, flight) {
     try {
       let next = auth;
-      if (await this.#pull() && (next = this.#fresh()) === null) return { outcome: 'imported' };
+      if (await this.#pull(flight) && (next = this.#fresh()) === null) return { outcome: 'imported' };
       const outcome = await exchange(await this.#reserved(next));
-      await this.#publish();
+      await this.#publish(flight);
       return outcome;
     } finally {
       this.#call((signal) => this.#store.release(this.#key, owner, { signal })).catch(noop);
@@ -153,7 +155,7 @@ export class Fleet {
   }
 
   /** Reads the store and imports a newer record. True when one was imported. */
-  async #pull() {
+  async #pull(flight) {
     const bytes = await this.#call((signal) => this.#store.get(this.#key, { signal }));
     if (bytes === null || bytes === undefined) return false;
     try {
@@ -165,7 +167,8 @@ export class Fleet {
       return true;
     } catch (error) {
       if (!(error instanceof KeystampError) || error.code !== 'malformed_response') throw error;
-      this.#emit({ type: 'store_record_ignored', error });
+      if (!flight.ignored) this.#emit({ type: 'store_record_ignored', error });
+      flight.ignored = true;
       return false;
     }
   }
@@ -180,7 +183,7 @@ export class Fleet {
   }
 
   /** Publishes the session's token as the next generation; a newer record wins (and is read). */
-  async #publish() {
+  async #publish(flight) {
     this.#alive();
     const sealed = this.#core.exportRecord(this.#known, this.#now());
     if (sealed === undefined) return;
@@ -188,7 +191,7 @@ export class Fleet {
       const { bytes, generation, ttlMs } = sealed;
       const written = await this.#call((signal) => this.#store.put(this.#key, bytes, generation, ttlMs, { signal }));
       if (written) this.#known = generation;
-      else await this.#pull();
+      else await this.#pull(flight);
     } catch (error) {
       // The exchange succeeded: only the sharing failed.
       if (!(error instanceof StoreFailure)) throw error;

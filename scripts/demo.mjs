@@ -2,7 +2,7 @@
 // Run with `bash scripts/demo.sh` (installs and builds first).
 import { readFileSync } from 'node:fs';
 import { authHeaders, kiiexSignature, KiiexSigner, KeystampError, Client } from '../pkg/entries/node.js';
-import { startEmulator } from '../tests/emulator/emulator.mjs';
+import { startEmulator } from '../pkg/emulator/index.js';
 
 const { kiiex: VECTORS } = JSON.parse(readFileSync(new URL('../tests/vectors.json', import.meta.url), 'utf8'));
 const bold = (s) => `\x1b[1m${s}\x1b[0m`;

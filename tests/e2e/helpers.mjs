@@ -1,6 +1,6 @@
 // Shared set-up of the end-to-end suites: the provider emulator on 127.0.0.1, a fake clock that
 // both the emulator and the Client read, and a fetch that records what the Client sent.
-import { startEmulator } from '../emulator/emulator.mjs';
+import { startEmulator } from 'keystamp/emulator';
 
 export const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
 

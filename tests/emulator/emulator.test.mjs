@@ -1,56 +1,14 @@
-// The emulator's own contract tests, with plain fetch and node:crypto (no keystamp): every route,
-// every strict rejection, every variant, failure injection and the counters. Time is a fake clock.
+// The emulator's own contract tests (keystamp/emulator), with plain fetch and node:crypto, not the
+// keystamp Client: every route, every strict rejection, every variant, failure injection and the
+// counters. Time is a fake clock. The newer flows, faults and the CLI have their own files here.
 //
 //   node --test tests/emulator/
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
-import { connect } from 'node:net';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
-import { startEmulator, MAX_BODY_BYTES, VARIANTS, ROUTES } from './emulator.mjs';
-
-const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
-const JSON_HEADERS = { 'content-type': 'application/json' };
-
-/** An emulator on a fake clock, closed after the test. */
-async function setup(t, options = {}) {
-  let now = T0;
-  const emu = await startEmulator({ now: () => now, ...options });
-  t.after(() => emu.close());
-  return { emu, advance: (ms) => { now += ms; } };
-}
-
-/** fetch, checking the headers every answer carries; returns status, parsed body, text, headers. */
-async function call(url, { method = 'GET', headers = {}, body } = {}) {
-  const res = await fetch(url, { method, headers, body });
-  const text = await res.text();
-  assert.equal(res.headers.get('content-type'), 'application/json', `${method} ${url}`);
-  assert.ok(res.headers.get('date'), 'a Date header is always sent');
-  let parsed;
-  try { parsed = JSON.parse(text); } catch { parsed = undefined; }
-  return { status: res.status, body: parsed, text, headers: res.headers };
-}
-const post = (url, headers, body) => call(url, { method: 'POST', headers, body });
-const postJson = (url, value, headers = {}) => post(url, { ...JSON_HEADERS, ...headers }, JSON.stringify(value));
-
-/** Sends raw HTTP/1.1 bytes (for what fetch cannot send, e.g. repeated headers); resolves to the status. */
-function rawStatus(emu, requestLine, headerLines) {
-  const { port } = new URL(emu.url);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), '127.0.0.1');
-    let data = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk) => { data += chunk; });
-    socket.on('error', reject);
-    socket.on('end', () => resolve(Number(data.split(' ')[1])));
-    socket.write(`${requestLine}\r\nHost: 127.0.0.1\r\nConnection: close\r\n${headerLines.map((h) => `${h}\r\n`).join('')}\r\n`);
-  });
-}
-
-const jwtParts = (token) => token.split('.').slice(0, 2).map((p) => JSON.parse(Buffer.from(p, 'base64url').toString('utf8')));
-const kiiexSign = (secret, nonce, userId, apiKey) => createHmac('sha256', secret).update(nonce + userId + apiKey, 'utf8').digest('hex');
+import { startEmulator, MAX_BODY_BYTES, VARIANTS, ROUTES } from 'keystamp/emulator';
+import {
+  JSON_HEADERS, T0, call, defindexLogin, jwtParts, kiiexFields, kiiexHeaders, kiiexSign, post, postJson, rawStatus, setup,
+} from './helpers.mjs';
 
 // --- general ---------------------------------------------------------------------------------------
 
@@ -63,16 +21,26 @@ test('defaults: base URLs under one 127.0.0.1 origin, credentials, variants', as
   assert.deepEqual(emu.credentials, {
     defindex: { apiKey: 'sk_test_defindex_0001', email: 'dev@example.com', password: 'correct horse battery staple' },
     deltadefi: { apiKey: 'dd_test_key_0001' },
-    adjutor: { apiKey: 'adj_test_key_0001' },
-    depay: { apiKey: 'depay_test_key_0001' },
-    kiiex: { apiKey: '7c3e0f1a2b4d5e6f8091a2b3c4d5e6f7', apiSecret: 'd2f5a1c3b4e6f7089a1b2c3d4e5f6a7b', userId: '184' },
+    adjutor: { apiKey: 'adj_test_key_0001', email: 'ops@example.com', password: 'team member password' },
+    depay: { apiKey: 'depay_test_key_0001', customerUuid: '0f8fad5b-d9cb-469f-a165-70867728950e' },
+    kiiex: { apiKey: '7c3e0f1a2b4d5e6f8091a2b3c4d5e6f7', apiSecret: 'd2f5a1c3b4e6f7089a1b2c3d4e5f6a7b', userId: '184', twoFactorSecret: 'JBSWY3DPEHPK3PXP' },
   });
   assert.deepEqual(emu.variants, {
-    defindexRefreshShape: 'spec', defindexRefreshRejectStatus: 403, defindexAccountDisabled: false, depayForbiddenBody: 'current',
-    depayExpiresInType: 'string', depayExpiresIn: undefined, kiiexResponseCase: 'pascal', kiiexRejectReusedNonce: false,
+    defindexLoginShape: 'spec', defindexRefreshShape: 'spec', defindexRefreshRejectStatus: 403, defindexAccountDisabled: false,
+    defindexGenerateShape: 'object', defindexListStatus: 200, deltadefiCreatedAt: 'iso',
+    depayTokenPath: '/auth/token', depayAnswerShape: 'flat', depayRejectStatus: 403, depayForbiddenBody: 'current',
+    depayExpiresInType: 'string', depayExpiresIn: undefined,
+    kiiexResponseCase: 'pascal', kiiexRejectReusedNonce: false, kiiexRejectStyle: 'apex', kiiexTwoFactor: false, kiiexPendingTokenName: 'TwoFAToken',
   });
   assert.deepEqual(Object.keys(VARIANTS), Object.keys(emu.variants));
-  assert.deepEqual(Object.keys(ROUTES), ['defindex', 'deltadefi', 'adjutor', 'depay', 'kiiex']);
+  assert.deepEqual(ROUTES, {
+    defindex: ['login', 'refresh', 'generateKey', 'listKeys', 'revokeKey', 'api'],
+    deltadefi: ['rotate', 'api'],
+    adjutor: ['login', 'core', 'api'],
+    depay: ['auth', 'api'],
+    kiiex: ['auth', 'twoFactor', 'logout', 'api'],
+  });
+  assert.deepEqual(emu.connections, { opened: 0, open: 0 });
 });
 
 test('options: partial credential overrides, token lifetimes, initial variants; bad names throw', async (t) => {
@@ -180,11 +148,6 @@ test('credential headers sent twice are rejected', async (t) => {
 });
 
 // --- DeFindex --------------------------------------------------------------------------------------
-
-async function defindexLogin(emu) {
-  const { email, password } = emu.credentials.defindex;
-  return (await postJson(`${emu.baseUrls.defindex}/login`, { email, password })).body;
-}
 
 test('DeFindex login: 200 with HS256 JWTs (iat/exp in seconds, unique jti)', async (t) => {
   const { emu } = await setup(t);
@@ -365,9 +328,9 @@ test('DeFindex API keys: generate, list, revoke with an access JWT only', async 
   const list = await call(`${base}/api-keys`, { headers: jwt });
   assert.equal(list.status, 200);
   assert.deepEqual(list.body, [
-    { id: 'key_0', name: 'default', key: emu.credentials.defindex.apiKey, createdAt: new Date(T0).toISOString(), lastUsedAt: null },
-    { id: 'key_1', name: 'ci', key: gen.body.key, createdAt: new Date(T0).toISOString(), lastUsedAt: new Date(T0 + 1000).toISOString() },
-    { id: 'key_2', name: null, key: unnamed.body.key, createdAt: new Date(T0).toISOString(), lastUsedAt: null },
+    { id: 'key_0', name: 'default', key: 'sk_test_de...0001', createdAt: new Date(T0).toISOString(), lastUsedAt: null },
+    { id: 'key_1', name: 'ci', key: `${gen.body.key.slice(0, 10)}...${gen.body.key.slice(-4)}`, createdAt: new Date(T0).toISOString(), lastUsedAt: new Date(T0 + 1000).toISOString() },
+    { id: 'key_2', name: null, key: `${unnamed.body.key.slice(0, 10)}...${unnamed.body.key.slice(-4)}`, createdAt: new Date(T0).toISOString(), lastUsedAt: null },
   ]);
   // Key management needs an access JWT: not an sk_ key, not a refresh token, not nothing.
   const unauthorized = { statusCode: 401, message: 'Unauthorized' };
@@ -467,7 +430,6 @@ test('Adjutor: Authorization: Bearer <key>; 401 {"status":"error"} otherwise; re
   assert.equal((await call(`${base}/x`, { headers: { authorization: `Bearer ${key}` } })).status, 401, 'the old key is revoked');
   assert.equal((await call(`${base}/x`, { headers: { authorization: `Bearer ${fresh}` } })).status, 200);
   assert.throws(() => emu.resetKey('depay'), /only Adjutor/);
-  assert.throws(() => emu.revokeTokens('adjutor'), /no tokens to revoke/);
   assert.throws(() => emu.revokeTokens('deltadefi'), /no tokens to revoke/);
   assert.equal(emu.count('adjutor'), 9);
 });
@@ -569,13 +531,6 @@ test('Kiiex signature vectors of the contracts (node:crypto, as the emulator ver
   ];
   for (const [secret, nonce, userId, apiKey, want] of vectors) assert.equal(kiiexSign(secret, nonce, userId, apiKey), want, nonce);
 });
-
-/** The four AuthenticateUser fields for `nonce`, signed with the emulator's credentials. */
-function kiiexFields(emu, nonce = '637958203') {
-  const { apiKey, apiSecret, userId } = emu.credentials.kiiex;
-  return { APIKey: apiKey, Signature: kiiexSign(apiSecret, nonce, userId, apiKey), UserId: userId, Nonce: nonce };
-}
-const kiiexHeaders = (f) => ({ APIKey: f.APIKey, Signature: f.Signature, UserId: f.UserId, Nonce: f.Nonce });
 
 test('Kiiex AuthenticateUser, headers form (GET and POST): a verified signature opens a session', async (t) => {
   const { emu } = await setup(t);
@@ -795,7 +750,15 @@ test("failNext: rawBody is sent verbatim; 'auth' targets each provider's auth en
 test('failNext: unknown providers, routes and counts throw; reset() drops pending failures', async (t) => {
   const { emu } = await setup(t);
   assert.throws(() => emu.failNext('stripe', 'api', { status: 500 }), /unknown provider/);
-  assert.throws(() => emu.failNext('adjutor', 'auth', { status: 500 }), /unknown route auth for adjutor/);
+  assert.throws(() => emu.failNext('adjutor', 'rotate', { status: 500 }), /unknown route rotate for adjutor/);
+  assert.throws(() => emu.failNext('adjutor', 'api', { status: 500, stauts: 1 }), /unknown key stauts/);
+  assert.throws(() => emu.failNext('adjutor', 'api', { status: 600 }), /HTTP status/);
+  assert.throws(() => emu.failNext('adjutor', 'api', { hang: true, reset: true }), /exclude/);
+  assert.throws(() => emu.failNext('adjutor', 'api', { body: [1], bodyBytes: 100 }), /pads a JSON object/);
+  assert.throws(() => emu.failNext('adjutor', 'api', { body: { a: 1 }, bodyBytes: 5 }), /below the 20 bytes/);
+  assert.throws(() => emu.failNext('adjutor', 'api', { retryAfter: 1.5 }), /whole seconds/);
+  assert.throws(() => emu.failNext('adjutor', 'api', { slowBody: { chunkBytes: 0 } }), /chunkBytes/);
+  assert.throws(() => emu.count('stripe'), /unknown provider/);
   assert.throws(() => emu.failNext('depay', 'login', { status: 500 }), /unknown route login for depay/);
   assert.throws(() => emu.failNext('depay', 'api', { status: 500, times: 0 }), /positive integer/);
   assert.throws(() => emu.count('depay', 'rotate'), /unknown route/);
@@ -846,9 +809,10 @@ test('count and requests: every request, rejected ones too, with lower-cased hea
   await postJson(`${emu.baseUrls.depay}/v2/payments?x=1`, { amount: 10 }, { Authorization: 'Bearer nope' });
   await call(`${emu.baseUrls.adjutor}/x`);
   const [auth, api] = emu.requests;
-  assert.deepEqual({ ...auth, headers: undefined }, { provider: 'depay', route: 'auth', method: 'GET', path: '/depay/auth/token', headers: undefined, body: '', status: 403, at: T0 });
+  assert.deepEqual({ ...auth, headers: undefined }, { provider: 'depay', route: 'auth', method: 'GET', path: '/depay/auth/token', headers: undefined, body: '', status: 403, at: T0, connection: auth.connection });
+  assert.ok(Number.isInteger(auth.connection) && auth.connection >= 1);
   assert.equal(auth.headers['x-api-key'], 'wrong');
-  assert.deepEqual({ ...api, headers: undefined }, { provider: 'depay', route: 'api', method: 'POST', path: '/depay/v2/payments', headers: undefined, body: '{"amount":10}', status: 401, at: T0 + 5 });
+  assert.deepEqual({ ...api, headers: undefined }, { provider: 'depay', route: 'api', method: 'POST', path: '/depay/v2/payments', headers: undefined, body: '{"amount":10}', status: 401, at: T0 + 5, connection: api.connection });
   assert.equal(api.headers.authorization, 'Bearer nope');
   assert.equal(api.headers['content-type'], 'application/json');
   assert.ok(Object.keys(api.headers).every((k) => k === k.toLowerCase()));
@@ -873,52 +837,4 @@ test('reset() keeps rotated credentials and issued tokens', async (t) => {
   assert.equal(emu.credentials.adjutor.apiKey, key);
   assert.equal((await call(`${emu.baseUrls.depay}/v2/x`, { headers: { authorization: `Bearer ${body.accessToken}` } })).status, 200);
   assert.equal(emu.count(), 1);
-});
-
-// --- the CLI ---------------------------------------------------------------------------------------
-
-const SERVE = fileURLToPath(new URL('./serve.mjs', import.meta.url));
-
-/** Runs serve.mjs; resolves to { child, info } once its one JSON line is out. */
-async function serve(args) {
-  const child = spawn(process.execPath, [SERVE, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.setEncoding('utf8');
-  for await (const chunk of child.stdout) {
-    out += chunk;
-    if (out.includes('\n')) break;
-  }
-  return { child, line: out };
-}
-
-test('serve.mjs prints one JSON line, serves, and exits 0 on SIGTERM', async () => {
-  const { child, line } = await serve(['--port', '0', '--variant', 'depayExpiresInType=number', '--variant=defindexRefreshRejectStatus=401']);
-  try {
-    assert.ok(line.endsWith('\n') && line.indexOf('\n') === line.length - 1, 'exactly one line');
-    const info = JSON.parse(line);
-    assert.deepEqual(Object.keys(info), ['url', 'baseUrls', 'credentials']);
-    assert.match(info.url, /^http:\/\/127\.0\.0\.1:\d+$/);
-    assert.equal(info.baseUrls.kiiex, `${info.url}/kiiex/ap`);
-    assert.equal(info.credentials.depay.apiKey, 'depay_test_key_0001');
-    const token = await call(`${info.baseUrls.depay}/auth/token`, { headers: { 'x-api-key': info.credentials.depay.apiKey } });
-    assert.equal(token.body.expiresIn, 3600, 'the variant was applied');
-    assert.equal((await post(`${info.baseUrls.defindex}/refresh`, {})).status, 401);
-  } finally {
-    child.kill('SIGTERM');
-  }
-  const [code, signal] = await once(child, 'exit');
-  assert.deepEqual([code, signal], [0, null]);
-});
-
-test('serve.mjs: bad arguments print the usage and exit 2', async () => {
-  const cases = [['--port', 'abc'], ['--port', '70000'], ['--port'], ['--bogus'], ['--variant', 'nope=1'], ['--variant', 'kiiexResponseCase=snake']];
-  const results = await Promise.all(cases.map(async (args) => {
-    const child = spawn(process.execPath, [SERVE, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let err = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (c) => { err += c; });
-    const [code] = await once(child, 'exit');
-    return [args.join(' '), code, err.length > 0];
-  }));
-  assert.deepEqual(results, cases.map((args) => [args.join(' '), 2, true]));
 });

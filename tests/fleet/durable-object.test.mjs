@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startEmulator } from '../emulator/emulator.mjs';
+import { startEmulator } from 'keystamp/emulator';
 import { ARTIFACTS, BIN, livingInGroup, run, startGroup, tarball } from '../runtimes/helpers.mjs';
 
 const WORKERS = fileURLToPath(new URL('./workers/', import.meta.url));

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
-import { startEmulator } from '../emulator/emulator.mjs';
+import { startEmulator } from 'keystamp/emulator';
 import { startRedis } from './redis.mjs';
 
 const WORKER = new URL('./worker.mjs', import.meta.url);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { startEmulator } from '../emulator/emulator.mjs';
+import { startEmulator } from 'keystamp/emulator';
 import { BIN, CASES, EXPECTED_HEADERS, VECTORS, livingInGroup, makeConsumer, startGroup } from './helpers.mjs';
 
 const DELTADEFI_KEY = 'dd_worker_key_0042';

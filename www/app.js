@@ -1,6 +1,6 @@
 // The keystamp page: credentials in, exact headers out, all computed by the keystamp
 // WebAssembly module inside this tab. Nothing typed here is sent anywhere.
-import init, { authHeaders, kiiexSignature, KiiexSigner, KeystampError } from '/pkg/entries/web.js';
+import init, { authHeaders, kiiexSignature, KiiexSigner, KeystampError, verifyDepayCallback } from '/pkg/entries/web.js';
 import { PROVIDERS, fieldLabel } from './providers.js';
 import { h, copyToClipboard, shellQuote } from './dom.js';
 
@@ -61,9 +61,10 @@ function buildPicker() {
 
 function buildField(provider, field) {
   const id = `${provider.id}-${field.key}`;
-  const input = h('input', {
+  const input = h(field.multiline ? 'textarea' : 'input', {
     id,
-    type: field.secret ? 'password' : 'text',
+    type: field.multiline ? undefined : field.secret ? 'password' : 'text',
+    rows: field.multiline ? 5 : undefined,
     class: 'field-input',
     'data-field': field.key,
     placeholder: field.placeholder,
@@ -95,6 +96,7 @@ function buildField(provider, field) {
     extras.push(h('button', { type: 'button', class: 'ghost', id: 'new-nonce', onclick: newNonce }, 'New nonce'));
   }
   return h('div', { class: 'field' },
+    field.section && h('h3', { class: 'field-section' }, field.section),
     h('label', { for: id }, field.label),
     h('div', { class: 'input-row' }, input, extras),
     field.hint && h('p', { class: 'hint', id: `${id}-hint` }, field.hint),
@@ -265,6 +267,26 @@ function kiiexBlocks(provider, v, fieldErrors) {
   return [signatureBlock, block('authenticate', 'AuthenticateUser headers', { url }, body)];
 }
 
+/** DePay: whether the pasted callback's signature header is the HMAC of its body (valid or not),
+ * computed by keystamp's verifyDepayCallback; nothing is sent anywhere. */
+function depayCallbackBlock(provider, v, fieldErrors) {
+  const about = { text: 'HMAC-SHA256 keyed with the API key, over the raw body + "+" + customer UUID, compared with the signature header in constant time.' };
+  const missing = ['apiKey', 'customerUuid', 'body', 'signature'].find((key) => v[key] === '');
+  if (missing) {
+    return block('callback', 'Callback signature', about, h('p', { class: 'pending' }, `Waiting for ${fieldLabel(provider, missing)}.`));
+  }
+  const result = attempt(() => verifyDepayCallback({ apiKey: v.apiKey, customerUuid: v.customerUuid, body: v.body, signature: v.signature }));
+  if (result.error) return block('callback', 'Callback signature', about, problem(provider, result.error, fieldErrors));
+  const bytes = new TextEncoder().encode(v.body).length;
+  const valid = result.value === true;
+  const shape = /^[0-9a-f]{64}$/.test(v.signature) ? null : 'The header is not 64 lowercase hex digits, the only form DePay sends.';
+  return block('callback', 'Callback signature', about,
+    h('p', { class: 'verdict', 'data-verdict': valid ? 'valid' : 'invalid', role: 'status' },
+      valid ? 'Valid: DePay signed this body for this customer.' : 'Not valid: this body, customer UUID and API key do not give this signature.'),
+    h('p', { class: 'legend' }, `Signed message: the body (${bytes} bytes of UTF-8) + "+" + the customer UUID.`),
+    !valid && shape && h('p', { class: 'legend' }, shape));
+}
+
 function showFieldErrors(provider, fieldErrors) {
   if (newNonceError) {
     const e = newNonceError;
@@ -286,6 +308,7 @@ function render() {
   const fieldErrors = new Map();
   const blocks = provider.id === 'kiiex' ? kiiexBlocks(provider, values, fieldErrors) : [];
   for (const spec of provider.blocks) blocks.push(headersBlock(provider, spec, values, fieldErrors));
+  if (provider.callbackChecker) blocks.push(depayCallbackBlock(provider, values, fieldErrors));
   $('#outputs').replaceChildren(...blocks);
   $('#outputs-title').textContent = `${provider.name} headers`;
   showFieldErrors(provider, fieldErrors);

@@ -1,7 +1,8 @@
 // The keystamp page in headless Chromium: the Kiiex vectors typed in give the exact signature,
-// message and headers; every other provider's exact headers; errors with the library's code and
+// message and headers; every other provider's exact headers (Adjutor's x-access-token too); the
+// DePay callback checker on every committed callback vector; errors with the library's code and
 // no secret; a Content-Security-Policy in force; no request to any other origin; no horizontal
-// scrolling at phone width. Screenshots go to tests/.artifacts/www-{desktop,phone}.png.
+// scrolling at phone width. Screenshots go to tests/.artifacts/www-{desktop,phone,depay-callback}.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
@@ -13,6 +14,7 @@ import { startServer } from './serve.mjs';
 const repo = new URL('../', import.meta.url);
 const artifacts = new URL('tests/.artifacts/', repo);
 const vectors = JSON.parse(await readFile(new URL('tests/vectors.json', repo), 'utf8')).kiiex;
+const callbacks = JSON.parse(await readFile(new URL('tests/depay-callbacks.json', repo), 'utf8')).depayCallbacks;
 
 const EXPECTED_CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
   + "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -250,6 +252,8 @@ test('every other provider: the exact headers, and the curl line that uses them'
       headers: [['X-API-KEY', 'ddk-0a1b2c3d']], url: 'https://api.deltadefi.io/<path>' },
     { provider: 'adjutor', values: { apiKey: 'adj_9f8e7d' }, block: 'api-calls',
       headers: [['Authorization', 'Bearer adj_9f8e7d']], url: 'https://adjutor.lendsqr.com/v2/<path>' },
+    { provider: 'adjutor', values: { apiKey: 'adj_9f8e7d', accessToken: 'eyJ.core.tok' }, block: 'core-services',
+      headers: [['Authorization', 'Bearer adj_9f8e7d'], ['x-access-token', 'eyJ.core.tok']], url: 'https://adjutor.lendsqr.com/v2/<core-service-path>' },
     { provider: 'depay', values: { apiKey: 'dp_key_1' }, block: 'get-a-token',
       headers: [['x-api-key', 'dp_key_1']], url: 'https://api.payments.depay.us/auth/token' },
     { provider: 'depay', values: { accessToken: 'eyJ.a.b' }, block: 'api-calls',
@@ -264,6 +268,11 @@ test('every other provider: the exact headers, and the curl line that uses them'
     assert.equal(await curlOf(c.block),
       [`curl '${c.url}'`, ...c.headers.map(([n, v]) => `  -H '${n}: ${v}'`)].join(' \\\n'), c.provider);
   }
+  // Adjutor with only the API key: ordinary calls are ready, Core Services wait for the token.
+  await choose('adjutor');
+  await fill('adjutor', { apiKey: 'adj_9f8e7d' });
+  assert.deepEqual(await headersOf('api-calls'), [['Authorization', 'Bearer adj_9f8e7d']]);
+  assert.equal(await textOf('[data-block="core-services"] .pending'), 'Waiting for Core Services token.');
   // DePay with only an API key: the token request is ready, API calls wait for the token.
   await choose('depay');
   await fill('depay', { apiKey: 'dp_key_1' });
@@ -288,6 +297,8 @@ test('bad input shows the library error code and message, never the secret', asy
       block: 'api-calls', field: 'apiKey', code: 'invalid_header_value', message: 'defindex: apiKey: contains whitespace', hidden: ['sk_a'] },
     { provider: 'deltadefi', values: { apiKey: ' ddk-0a1b2c3d' },
       block: 'api-calls', field: 'apiKey', code: 'invalid_header_value', message: 'deltadefi: apiKey: has leading or trailing whitespace', hidden: ['ddk-0a1b2c3d'] },
+    { provider: 'adjutor', values: { apiKey: 'adj_9f8e7d', accessToken: 'eyJ.core tok' },
+      block: 'core-services', field: 'accessToken', code: 'invalid_header_value', message: 'adjutor: accessToken: contains whitespace', hidden: ['eyJ.core'] },
   ];
   for (const c of cases) {
     await choose(c.provider);
@@ -308,9 +319,64 @@ test('bad input shows the library error code and message, never the secret', asy
   assert.ok(!(await page.evaluate(() => document.body.innerText)).includes(secret));
 });
 
+test('DePay callback checker: every committed vector is valid, any change makes it invalid', async () => {
+  const verdict = async () => page.$eval('[data-block="callback"] .verdict', (el) => [el.dataset.verdict, el.textContent]);
+  await choose('depay');
+  assert.equal(await textOf('[data-block="callback"] .pending'), 'Waiting for API key.');
+  let checked = 0;
+  for (const v of callbacks) {
+    if (!('body' in v) && !('bodyPattern' in v)) continue; // raw non-UTF-8 bytes cannot be pasted as text
+    const body = 'body' in v ? v.body : v.bodyPattern.prefix + v.bodyPattern.unit.repeat(v.bodyPattern.count) + v.bodyPattern.suffix;
+    const mac = createHmac('sha256', v.apiKey).update(`${body}+${v.customerUuid}`, 'utf8').digest('hex');
+    assert.equal(mac, v.signature, `${v.name} itself`);
+    await choose('depay');
+    await fill('depay', { apiKey: v.apiKey, customerUuid: v.customerUuid, signature: v.signature });
+    await page.locator('#depay-body').fill(body);
+    if (body === '') {
+      assert.equal(await textOf('[data-block="callback"] .pending'), 'Waiting for Callback body.', v.name);
+      continue;
+    }
+    assert.deepEqual(await verdict(), ['valid', 'Valid: DePay signed this body for this customer.'], v.name);
+    assert.match(await textOf('[data-block="callback"] .legend'), new RegExp(`the body \\(${v.bodyBytes} bytes of UTF-8\\)`), v.name);
+    checked++;
+  }
+  assert.equal(checked, 10);
+
+  const v = callbacks[0];
+  await choose('depay');
+  await fill('depay', { apiKey: v.apiKey, customerUuid: v.customerUuid, body: v.body, signature: v.signature });
+  assert.equal((await verdict())[0], 'valid');
+  const changes = [
+    ['body', `${v.body} `], ['body', JSON.stringify(JSON.parse(v.body), null, 2)], ['customerUuid', `${v.customerUuid}0`],
+    ['apiKey', `${v.apiKey}0`], ['signature', v.signature.toUpperCase()], ['signature', `sha256=${v.signature}`], ['signature', 'not hex'],
+  ];
+  for (const [field, value] of changes) {
+    await fill('depay', { [field]: value });
+    assert.equal((await verdict())[0], 'invalid', `${field} = ${value}`);
+    await fill('depay', { [field]: { body: v.body, customerUuid: v.customerUuid, apiKey: v.apiKey, signature: v.signature }[field] });
+    assert.equal((await verdict())[0], 'valid', `${field} restored`);
+  }
+  await fill('depay', { signature: v.signature.toUpperCase() });
+  assert.match(await page.locator('[data-block="callback"]').textContent(), /not 64 lowercase hex digits/);
+  // The token blocks still work beside the checker, and the API key is never displayed.
+  assert.deepEqual(await headersOf('get-a-token'), [['x-api-key', v.apiKey]]);
+  await page.fill('#depay-apiKey', 'Tr0ub4dor-callback-key');
+  assert.equal((await verdict())[0], 'invalid');
+  const visible = await page.evaluate(() => [...document.querySelectorAll('[data-block="callback"]')].map((el) => el.innerText).join());
+  assert.ok(!visible.includes('Tr0ub4dor'));
+
+  // The example fills a valid callback; screenshot of the checker.
+  await choose('depay');
+  await page.click('#fill-example');
+  assert.equal((await verdict())[0], 'valid');
+  await mkdir(artifacts, { recursive: true });
+  await page.locator('[data-block="callback"]').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: new URL('www-depay-callback.png', artifacts).pathname, fullPage: true });
+});
+
 test('secrets are masked by default and the reveal toggle shows and hides them', async () => {
   const fields = await page.$$eval('input[data-field]', (els) => els.map((e) => [e.id, e.dataset.field, e.type]));
-  assert.equal(fields.length, 10);
+  assert.equal(fields.length, 13);
   for (const [id, key, type] of fields) assert.equal(type, SECRET_FIELDS.has(key) ? 'password' : 'text', id);
   await choose('kiiex');
   const reveal = page.locator('button.reveal[aria-controls="kiiex-apiSecret"]');

@@ -28,7 +28,23 @@ fuzz_target!(|input: Input| {
         ProviderId::Depay => (&input.access_token, "Authorization", true),
         ProviderId::Kiiex => (&input.session_token, "aptoken", false),
     };
+    // Adjutor Core Services: with an access token, a second header after the bearer key, checked
+    // after the key.
+    let core_services = match (provider, &input.access_token) {
+        (ProviderId::Adjutor, Some(token)) => Some(token.as_str()),
+        _ => None,
+    };
     match static_headers(provider, &creds) {
+        Ok(h) if core_services.is_some() => {
+            let (key, token) = (used.as_deref().unwrap(), core_services.unwrap());
+            assert_eq!((credential_rule(key), credential_rule(token)), (None, None));
+            let got: Vec<_> = h.iter().map(|h| (h.name(), h.value().to_owned())).collect();
+            assert_eq!(got, vec![("Authorization", format!("Bearer {key}")), ("x-access-token", token.to_owned())]);
+        }
+        Err(e) if core_services.is_some() && used.as_deref().is_some_and(|key| credential_rule(key).is_none()) => {
+            assert!(e.provider() == Some(provider) && e.field() == Some("accessToken"), "{e:?}");
+            assert_eq!(Some(e.code()), credential_rule(core_services.unwrap()), "{core_services:?}");
+        }
         Ok(h) => {
             let value = used.as_deref().unwrap();
             assert_eq!(credential_rule(value), None);

@@ -337,7 +337,8 @@ export class Client {
     return this.#call(init, (scope) => this.#fetchWith(input, init, scope));
   }
 
-  /** DeltaDeFi: rotates the API key. The new key is used for every later call at once, passed to
+  /** Rotates the API key (where the provider has a rotation; `unsupported` elsewhere). The new
+   * key is used for every later call at once, passed to
    * `onKeyRotated`, and returned. Concurrent calls share one rotation. */
   rotateKey(options) {
     return this.#call(options, async (scope) => {
@@ -348,7 +349,8 @@ export class Client {
     });
   }
 
-  /** Kiiex: ends the session (`LogOut`) and forgets it; the next call authenticates again. */
+  /** Ends the provider session (where it has one; `unsupported` elsewhere) and forgets it; the
+   * next call authenticates again. */
   logout(options) {
     return this.#call(options, async (scope) => {
       if (this.#flight !== null) await scope.wait(this.#flight.settled, this.#provider);
@@ -361,18 +363,19 @@ export class Client {
     });
   }
 
-  /** DeFindex (dashboard login): generates an API key: `{ key, id }`. */
+  /** Generates an API key with the dashboard session: `{ key, id }` (`unsupported` where the
+   * provider or the credential has no such session). */
   generateKey(options) {
     const name = options === undefined ? undefined : ownOptions(options, 'options').name;
     return this.#call(options, (scope) => this.#keyOperation('generate', name, scope));
   }
 
-  /** DeFindex (dashboard login): the account's keys (truncated): `[{ id, name, key, createdAt, lastUsedAt }]`. */
+  /** The account's API keys (truncated): `[{ id, name, key, createdAt, lastUsedAt }]`. */
   listKeys(options) {
     return this.#call(options, (scope) => this.#keyOperation('list', undefined, scope));
   }
 
-  /** DeFindex (dashboard login): revokes the key `id`. */
+  /** Revokes the API key `id`. */
   revokeKey(id, options) {
     return this.#call(options, async (scope) => {
       await this.#keyOperation('revoke', id, scope);
@@ -551,7 +554,7 @@ export class Client {
     }
   }
 
-  /** A DeFindex key operation with the session's JWT; a 401 on it renews the session and
+  /** A key operation with the session's token; a 401 on it renews the session and
    * retries once. */
   async #keyOperation(operation, argument, scope) {
     for (let attempt = 0; ; attempt += 1) {
@@ -613,7 +616,7 @@ export class Client {
     }
     // Credentials are never sent, or followed by a redirect, to another origin.
     this.#core.checkOrigin(request.url);
-    // Defaults the core asks for (Kiiex: JSON on POST), unless the caller set the header; a
+    // Defaults the core asks for (e.g. JSON on POST), unless the caller set the header; a
     // Request built from a string body got a text/plain type from the runtime, not the caller.
     const given = new Headers(options.headers ?? (input instanceof Request ? input.headers : undefined));
     for (const [name, value] of Object.entries(this.#core.callDefaults(request.method))) {

@@ -9,6 +9,7 @@ mod error;
 mod session;
 #[cfg(feature = "client")]
 mod record;
+pub mod providers;
 
 use std::cell::RefCell;
 

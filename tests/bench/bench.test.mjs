@@ -9,6 +9,7 @@ import * as keystamp from 'keystamp';
 import * as lite from 'keystamp/lite';
 
 import { benchColdStart, report as coldReport } from './coldstart.mjs';
+import { benchCallbacks, report as callbackReport } from './depay.mjs';
 import { benchFleet, report as fleetReport } from './fleet.mjs';
 import { benchClient, benchSignatures, report } from './kiiex.mjs';
 import { installedPackage } from './package.mjs';
@@ -34,6 +35,24 @@ test('signatures: every contender agrees, then is timed', async () => {
 test('signatures: keystamp/lite gives the same answers', async () => {
   const result = await benchSignatures(lite, { rounds: 1, ops: 100, peers: false });
   assert.equal(result.rows.length, 3);
+});
+
+test('DePay callbacks: every contender verifies the 1 KiB and 64 KiB vectors, then is timed', async () => {
+  for (const [label, k] of [['keystamp', keystamp], ['keystamp/lite', lite]]) {
+    const results = await benchCallbacks(k, { rounds: 1, ops: 100 });
+    assert.deepEqual(results.map((r) => [r.label, r.bytes]), [['1 KiB', 1024], ['64 KiB', 65536]], label);
+    for (const r of results) {
+      assert.deepEqual(r.rows.map((row) => row.name), [
+        'node:crypto createHmac + timingSafeEqual',
+        'keystamp verifyDepayCallback (string body)',
+        'keystamp verifyDepayCallback (Uint8Array body)',
+      ]);
+      assert.equal(r.rows[0].ratio, 1);
+      for (const row of r.rows) assert.ok(row.median > 0 && Number.isFinite(row.ratio), `${label} ${r.label} ${row.name}`);
+    }
+    const lines = callbackReport(results).split('\n').filter((line) => line.startsWith('| '));
+    assert.equal(lines.length, 2 * (2 + 3));
+  }
 });
 
 test('cached-token path: one token exchange for every call', async () => {

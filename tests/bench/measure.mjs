@@ -49,6 +49,8 @@ export function machine() {
 
 export const fmt = {
   ns: (ns) => Math.round(ns).toLocaleString('en-US'),
+  us: (ns) => (ns / 1000).toFixed(ns < 10_000 ? 2 : 1),
+  mbps: (bytes, ns) => Math.round((bytes / ns) * 1000).toLocaleString('en-US'),
   ops: (ns) => Math.round(1e9 / ns).toLocaleString('en-US'),
   ratio: (x) => `${x.toFixed(2)}×`,
   kb: (bytes) => `${(bytes / 1024).toFixed(1)} KB`,

@@ -223,13 +223,15 @@ test('KiiexSigner.sign and .authHeaders reject bad options', () => {
   }
 });
 
-test('a freed KiiexSigner throws a plain Error, not a trap, and the module keeps working', () => {
+test('a freed KiiexSigner throws KeystampError freed, not a trap; free() again is a no-op; the module keeps working', () => {
   const signer = new KiiexSigner(VECTOR.apiSecret);
   signer.free();
-  for (const call of [() => signer.sign(VECTOR), () => signer.authHeaders({ apiKey: 'k', userId: 1 }), () => signer.free()]) {
-    assert.throws(call, (err) => err instanceof Error && !(err instanceof WebAssembly.RuntimeError));
+  for (const call of [() => signer.sign(VECTOR), () => signer.authHeaders({ apiKey: 'k', userId: 1 })]) {
+    assert.throws(call, (err) => err instanceof KeystampError && err.code === 'freed' && err.provider === 'kiiex');
     stillWorks();
   }
+  assert.equal(signer.free(), undefined);
+  stillWorks();
 });
 
 // --- the Client with hostile provider answers (a fake fetch: no network) ----------------------

@@ -130,7 +130,8 @@ fn challenge(body: &Value, origin: Origin) -> Result<TwoFactorChallenge> {
     };
     let kind = field(["twofatype", "authtype"]).and_then(|v| match v {
         Value::String(s) if !s.is_empty() && s.len() <= 64 && !s.chars().any(char::is_control) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
+        // Integers only: formatting an arbitrary JSON number would link a float printer.
+        Value::Number(n) => n.as_i64().map(|n| n.to_string()),
         _ => None,
     });
     Ok(TwoFactorChallenge { pending_token, kind })

@@ -1,5 +1,15 @@
 // Types of the `Client` (the JS driver in entries/client.js over the wasm core).
 import type { IdLike, Provider } from './dist/keystamp.js';
+import type { TokenStore } from './index.js';
+
+/** What a Client's fleet store did (`onEvent`). `store_unavailable`: the store failed or was
+ * slow; exchanges fall back to this process's own single flight until it answers again
+ * (`store_available`). `store_record_ignored`: the store held bytes that are no record of this
+ * credential (foreign or corrupted); they were not used. */
+export type ClientEvent =
+  | { type: 'store_unavailable'; provider: Provider; error: Error }
+  | { type: 'store_available'; provider: Provider }
+  | { type: 'store_record_ignored'; provider: Provider; error: Error };
 
 /** The fetch a Client calls: the global one by default. */
 export type FetchLike = (input: Request, init?: RequestInit) => Promise<Response>;
@@ -46,6 +56,14 @@ export interface ClientOptions {
   onKeyRotated?: (apiKey: string, info: { provider: Provider; createdAt?: string }) => void | Promise<void>;
   /** The clock, in ms since the epoch (default `Date.now`); for tests. */
   now?: () => number;
+  /** A fleet store (README "Fleets"): processes that share it make one auth exchange per token
+   * lifetime between them. Records are sealed; the store never sees a token or a key. */
+  store?: TokenStore;
+  /** Kiiex sessions are bound to the client's IP: share them through `store` only when every
+   * process leaves through the same address (default false). */
+  shareIpBoundSessions?: boolean;
+  /** Told what the fleet store did (see `ClientEvent`); a throwing hook changes nothing. */
+  onEvent?: (event: ClientEvent) => void | Promise<void>;
 }
 
 /** Per-call options: a caller's `AbortSignal` and deadline (default: the client's `timeoutMs`). */

@@ -58,6 +58,45 @@ export declare class KeystampError extends Error {
 export declare function init(input?: unknown): Promise<void>;
 export default init;
 
+/** Options of every token store call: the call is abandoned when `signal` aborts. */
+export interface TokenStoreCallOptions {
+  signal?: AbortSignal;
+}
+
+/** Where a fleet keeps one credential's sealed token record and the lease on its auth exchange
+ * (README "Fleets"). The bytes are sealed by keystamp; a store only keeps them. Every method may
+ * reject (the Client then falls back to its own single flight); none may outlive `signal`. */
+export interface TokenStore {
+  /** The record stored under `key`, or null. */
+  get(key: string, options?: TokenStoreCallOptions): Promise<Uint8Array | null>;
+  /** Takes the lease on `key` for `ttlMs` when nobody holds it: true when taken. */
+  acquire(key: string, owner: string, ttlMs: number, options?: TokenStoreCallOptions): Promise<boolean>;
+  /** Gives the lease back, only if `owner` still holds it: true when released. */
+  release(key: string, owner: string, options?: TokenStoreCallOptions): Promise<boolean>;
+  /** Stores `bytes` for `ttlMs`, only if `fence` is greater than the stored record's fence:
+   * true when written. Must be atomic (a slower writer never overwrites a newer record). */
+  put(key: string, bytes: Uint8Array, fence: number, ttlMs: number, options?: TokenStoreCallOptions): Promise<boolean>;
+  /** Optional atomic counter: stores and returns `max(floor, stored + 1)` (Kiiex nonces). */
+  incr?(key: string, floor?: number, ttlMs?: number, options?: TokenStoreCallOptions): Promise<number>;
+}
+
+/** A client of the `redis` package (node-redis v4+) or of `ioredis` v5+, connected. */
+export type RedisClientLike =
+  | { sendCommand(args: string[]): Promise<unknown>; readonly isReady?: boolean }
+  | { call(command: string, ...args: string[]): Promise<unknown>; readonly status: string };
+
+export interface RedisStoreOptions {
+  /** Prefix of every Redis key keystamp writes (default "keystamp:"). */
+  prefix?: string;
+  /** Every store call rejects after this many ms (default 1000). */
+  timeoutMs?: number;
+}
+
+/** The in-process store (the default behaviour, made explicit): share one between Clients. */
+export declare function memoryStore(options?: { now?: () => number }): TokenStore;
+/** A Redis store over your connected node-redis or ioredis client (keystamp depends on neither). */
+export declare function redisStore(client: RedisClientLike, options?: RedisStoreOptions): TokenStore;
+
 // `Client` and `KiiexSigner` are disposable (`using`). Declared here too so that projects whose
 // `lib` lacks "esnext.disposable" (e.g. ["es2022", "dom"]) still type-check; it merges with
 // TypeScript's own declaration and with @types/node's.

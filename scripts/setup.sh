@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what building and testing keystamp needs, skipping what is already there:
 # the wasm32 target, the wasm-bindgen CLI matching Cargo.lock, the npm dev dependencies and,
-# with --browser (what the test suite needs), Debian's Chromium and chromedriver and the pinned
-# tools of the bundler packaging tests (scripts/setup-bundlers.sh: cached per lockfile, so a
-# warm run installs nothing). Safe to run again.
+# with --browser (what the test suite needs), Debian's Chromium and chromedriver, Debian's
+# redis-server for the fleet tests (started by the tests themselves, never as a service), and the
+# pinned tools of the bundler packaging tests (scripts/setup-bundlers.sh: cached per lockfile, so
+# a warm run installs nothing). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,6 +37,14 @@ if [ "$browser" = 1 ] && ! { command -v chromium >/dev/null && command -v chrome
   if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+if [ "$browser" = 1 ] && ! command -v redis-server >/dev/null; then
+  say "installing redis-server (Debian package) for the fleet tests"
+  if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends redis-server >/dev/null
+  # The package starts a system service where an init system runs; the tests start their own.
 fi
 if [ "$browser" = 1 ]; then
   bash scripts/setup-bundlers.sh

@@ -14,6 +14,7 @@
 // - options are read from own properties only, each getter once.
 import { __ClientCore as ClientCore } from '../dist/keystamp.js';
 import { KeystampError } from '../dist/errors.js';
+import { Fleet } from './fleet.js';
 
 /** Default deadline of an auth exchange and of a whole call, in ms. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -262,8 +263,11 @@ export class Client {
   #fetchThis;
   #clock;
   #onKeyRotated;
+  #onEvent;
   #onTwoFactor;
   #timeoutMs;
+  /** With a `store`: the fleet protocol around each exchange (fleet.js). */
+  #fleet = null;
   /** The auth exchange in flight: `{ kind, settled }`. One per client. */
   #flight = null;
   /** The headers of the current generation: `{ generation, headers }`. */
@@ -277,10 +281,20 @@ export class Client {
     const fetchFn = optFunction(opts, 'fetch');
     this.#clock = optFunction(opts, 'now');
     this.#onKeyRotated = optFunction(opts, 'onKeyRotated');
+    this.#onEvent = optFunction(opts, 'onEvent');
     this.#onTwoFactor = optFunction(opts, 'onTwoFactor');
     this.#timeoutMs = optTimeout(opts.timeoutMs, 'timeoutMs') ?? DEFAULT_TIMEOUT_MS;
     this.#core = new ClientCore(opts);
     this.#provider = this.#core.provider;
+    if (opts.store !== undefined && opts.store !== null) {
+      try {
+        const alive = () => this.#alive();
+        this.#fleet = new Fleet({ store: opts.store, core: this.#core, alive, now: () => this.#now(), timeoutMs: this.#timeoutMs, emit: (event) => this.#event(event), shareIpBound: opts.shareIpBoundSessions === true });
+      } catch (error) {
+        this.#core.free();
+        throw error;
+      }
+    }
     if (fetchFn !== undefined) {
       this.#fetch = fetchFn;
     } else if (typeof globalThis.fetch === 'function') {
@@ -478,7 +492,8 @@ export class Client {
   #start(auth) {
     const flight = { kind: auth.kind, settled: undefined };
     this.#flight = flight;
-    flight.settled = settle(this.#exchange(auth)).then((outcome) => {
+    const fleet = this.#fleet !== null && auth.kind !== 'rotate';
+    flight.settled = settle(fleet ? this.#fleet.run(auth, (next) => this.#exchange(next)) : this.#exchange(auth)).then((outcome) => {
       if (this.#flight === flight) this.#flight = null;
       return outcome;
     });
@@ -504,6 +519,17 @@ export class Client {
       throw scope.aborted ? scope.error(provider) : fail('network_error', 'the auth request failed', { provider, cause: platformError(error) ? error : undefined });
     } finally {
       scope.end();
+    }
+  }
+
+  /** Tells `onEvent` what the fleet store did (`store_unavailable`, `store_available`,
+   * `store_record_ignored`); a throwing or rejecting hook changes nothing. */
+  #event(event) {
+    if (this.#onEvent === undefined) return;
+    try {
+      Promise.resolve(this.#onEvent({ ...event, provider: this.#provider })).then(noop, noop);
+    } catch {
+      // See above.
     }
   }
 

@@ -6,6 +6,7 @@ pub mod headers;
 pub mod http;
 pub mod jwt;
 pub mod providers;
+pub mod record;
 pub mod secret;
 pub mod session;
 pub mod token;

@@ -597,6 +597,9 @@ pub fn parse_http_date_ms(date: &str) -> Option<u64> {
 #[path = "session_ops.rs"]
 pub mod ops;
 
+#[path = "session_fleet.rs"]
+pub mod fleet;
+
 #[cfg(test)]
 #[path = "session_tests.rs"]
 mod tests;

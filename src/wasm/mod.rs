@@ -7,6 +7,8 @@ mod fast;
 mod error;
 #[cfg(feature = "client")]
 mod session;
+#[cfg(feature = "client")]
+mod record;
 pub mod providers;
 
 use std::cell::RefCell;

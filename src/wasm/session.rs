@@ -112,7 +112,7 @@ fn key_operation(name: &str, argument: &JsValue) -> Result<KeyOperation> {
 /// The token lifecycle of one credential (see `crate::core::session`), for the JS driver.
 #[wasm_bindgen(js_name = __ClientCore, skip_typescript)]
 pub struct ClientCore {
-    session: Session,
+    pub(super) session: Session,
 }
 
 #[wasm_bindgen(js_class = __ClientCore)]

@@ -10,6 +10,7 @@ import * as lite from 'keystamp/lite';
 
 import { benchColdStart, report as coldReport } from './coldstart.mjs';
 import { benchCallbacks, report as callbackReport } from './depay.mjs';
+import { benchFleet, report as fleetReport } from './fleet.mjs';
 import { benchClient, benchSignatures, report } from './kiiex.mjs';
 import { installedPackage } from './package.mjs';
 import { packageSizes, report as sizeReport } from './size.mjs';
@@ -58,6 +59,13 @@ test('cached-token path: one token exchange for every call', async () => {
   const result = await benchClient(keystamp, { rounds: 1, ops: 500 });
   assert.equal(result.rows.length, 2);
   assert.equal(await benchClient(lite), null);
+});
+
+test('cached-token path with a Redis store: no exchange after the first, and a joining client takes the token from Redis', async () => {
+  const result = await benchFleet(keystamp, { rounds: 1, ops: 500, joins: 5 });
+  assert.deepEqual(result.rows.map((r) => r.name), ['keystamp `await client.headers()` (DePay, token cached, Redis store)', 'the same without a store']);
+  assert.match(fleetReport(result), /joining the fleet/);
+  assert.equal(await benchFleet(lite), null);
 });
 
 test('cold start: a fresh process per run signs the vector', () => {

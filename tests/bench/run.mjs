@@ -5,8 +5,9 @@
 //
 // Measures, in the packed package as npm installs it (tests/node_modules/keystamp), the Kiiex
 // signature against node:crypto, WebCrypto and @noble/hashes, DePay callback verification on 1 KiB
-// and 64 KiB bodies against node:crypto, the Client's cached-token path, cold start and size, and
-// prints one Markdown report (also saved to tests/.artifacts/bench.md).
+// and 64 KiB bodies against node:crypto, the Client's cached-token path (also with a Redis store,
+// when redis-server is installed), cold start and size, and prints one Markdown report (also
+// saved to tests/.artifacts/bench.md).
 // `--quick` runs fewer rounds (for a smoke test; the numbers are noisier); `--matrix` adds the
 // build-settings table of matrix.mjs (several extra builds: minutes).
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { pathToFileURL } from 'node:url';
 
 import * as coldStart from './coldstart.mjs';
 import * as depay from './depay.mjs';
+import * as fleet from './fleet.mjs';
 import * as kiiex from './kiiex.mjs';
 import * as matrix from './matrix.mjs';
 import { machine } from './measure.mjs';
@@ -38,6 +40,8 @@ process.stderr.write('bench: DePay callbacks...\n');
 const callbacks = await depay.benchCallbacks(keystamp, { rounds, ops });
 process.stderr.write('bench: client...\n');
 const client = await kiiex.benchClient(keystamp, { rounds, ops });
+process.stderr.write('bench: client with a Redis store...\n');
+const withStore = await fleet.benchFleet(keystamp, { rounds, ops });
 process.stderr.write('bench: cold start...\n');
 const cold = coldStart.benchColdStart(
   [
@@ -52,6 +56,7 @@ const settings = withMatrix ? matrix.report(matrix.benchMatrix({ quick })) : '';
 const markdown = [
   header,
   kiiex.report(signatures, client),
+  fleet.report(withStore),
   depay.report(callbacks),
   coldStart.report(cold, runs),
   size.report(size.packageSizes(pkg.dir)),

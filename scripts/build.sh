@@ -16,10 +16,10 @@ rm -rf pkg/dist
 cargo build --release --target wasm32-unknown-unknown --lib --no-default-features
 bash scripts/bindgen.sh "$wasm" pkg/dist/lite
 mkdir -p pkg/dist/lite/entries
-for entry in pkg/entries/*.js; do
-  # The lite module has no Client: neither its driver nor the line that exports it.
-  [ "$(basename "$entry")" = client.js ] && continue
-  sed -e 's#\.\./dist/#../#g' -e '/from .\.\/client\.js.;$/d' "$entry" > "pkg/dist/lite/entries/$(basename "$entry")"
+# The lite module has the runtime entries and the signer's fast path, but no Client: neither its
+# driver (client.js, perform.js, fleet.js), nor its stores, nor the lines that export them.
+for entry in browser edge fast inline node web workerd; do
+  sed -e 's#\.\./dist/#../#g' -e '/from .\.\/\(client\|stores\)\.js.;$/d' "pkg/entries/$entry.js" > "pkg/dist/lite/entries/$entry.js"
 done
 cargo build --release --target wasm32-unknown-unknown --lib
 bash scripts/bindgen.sh "$wasm" pkg/dist

@@ -18,6 +18,7 @@
 // first reserves its nonce there (`max(now + STORE_CALL_MS, last + 1)`), so no two processes
 // using one API key ever send the same nonce, whether or not they share sessions.
 import { KeystampError } from '../dist/errors.js';
+import { noop } from './perform.js';
 
 /** Each store call's own deadline, in ms. */
 const STORE_CALL_MS = 1000;
@@ -32,8 +33,6 @@ const LEASE_MARGIN_MS = 250;
 const MAX_LEASE_MS = 120_000;
 /** How long a nonce counter outlives its last use (then the clock floor is far past it). */
 const NONCE_TTL_MS = 86_400_000;
-
-const noop = () => {};
 
 /** An error of the store, as opposed to the exchange: leads to the per-process fallback. */
 class StoreFailure extends Error {}

@@ -45,7 +45,7 @@ fuzz_target!(|input: Input<'_>| {
             assert_eq!(v["Signature"].as_str(), Some(signature.as_str()));
         }
     }
-    let frame: serde_json::Value = serde_json::from_str(&fields.websocket_frame(7)).unwrap();
+    let frame: serde_json::Value = serde_json::from_str(&keystamp::core::providers::kiiex::ws::authenticate_frame(&fields, 7).unwrap()).unwrap();
     let inner: serde_json::Value = serde_json::from_str(frame["o"].as_str().unwrap()).unwrap();
     assert_eq!(inner["Signature"].as_str(), Some(signature.as_str()));
 });

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 
 import * as keystamp from 'keystamp';
 import * as lite from 'keystamp/lite';
+import { occurrences as countIn } from '../wasm-memory.mjs';
 
 const { depayCallbacks: VECTORS } = JSON.parse(readFileSync(new URL('../depay-callbacks.json', import.meta.url), 'utf8'));
 
@@ -140,16 +141,8 @@ for (const [label, k] of [['keystamp', keystamp], ['keystamp/lite', lite]]) {
   });
 
   test(`${label}: no copy of the API key or the body stays in wasm memory`, () => {
-    /** How many times `marker` (ASCII) occurs in the module's wasm memory. */
-    const occurrences = (marker) => {
-      const bytes = new Uint8Array(k.__memory().buffer);
-      const pattern = Buffer.from(marker, 'latin1');
-      let count = 0;
-      for (let i = bytes.indexOf(pattern[0]); i !== -1; i = bytes.indexOf(pattern[0], i + 1)) {
-        if (Buffer.from(bytes.buffer, i, Math.min(pattern.length, bytes.length - i)).equals(pattern)) count++;
-      }
-      return count;
-    };
+    const occurrences = (marker) => countIn(k, marker);
+
     const apiKey = 'MARKER_SECRET_7f3a_depay_key';
     const bodyMarker = 'MARKER_BODY_9c1e';
     const bodies = [`{"note":"${bodyMarker}"}`, Buffer.from(`{"note":"${bodyMarker}"}`), `{"pad":"${'x'.repeat(70_000)}","note":"${bodyMarker}"}`];

@@ -7,19 +7,10 @@ import { readFileSync } from 'node:fs';
 
 import * as keystamp from 'keystamp';
 import * as lite from 'keystamp/lite';
+import { occurrences } from '../wasm-memory.mjs';
 
 const { kiiex: VECTORS } = JSON.parse(readFileSync(new URL('../vectors.json', import.meta.url), 'utf8'));
 
-/** How many times `marker` (ASCII) occurs in the module's wasm memory. */
-function occurrences(k, marker) {
-  const bytes = new Uint8Array(k.__memory().buffer);
-  const pattern = Buffer.from(marker, 'latin1');
-  let count = 0;
-  for (let i = bytes.indexOf(pattern[0]); i !== -1; i = bytes.indexOf(pattern[0], i + 1)) {
-    if (Buffer.from(bytes.buffer, i, Math.min(pattern.length, bytes.length - i)).equals(pattern)) count++;
-  }
-  return count;
-}
 
 /**
  * Overwrites the stack frames a signature leaves behind (stale copies that zeroize-on-drop cannot

@@ -6,7 +6,7 @@
 //! too). Its lifetime is its `exp` claim (the published sample lives 3600 s). What an expired
 //! token answers is undocumented: a 401 is treated as "token dead, log in again once".
 
-use super::{bearer, check_login_field, token_field, ProviderId};
+use super::{bearer, login_body, token_field, ProviderId};
 use crate::core::error::Result;
 use crate::core::headers::{check_credential, Headers};
 use crate::core::http::{malformed, status_error, BaseUrl, Method, Request, Response};
@@ -36,14 +36,7 @@ const P: ProviderId = PROVIDER;
 /// `{"email", "password"}` (a team member's credentials; using them for the API ends their use
 /// for the admin console).
 pub fn login_request(base: &BaseUrl, api_key: &str, email: &str, password: &Secret) -> Result<Request> {
-    check_login_field("email", email)?;
-    check_login_field("password", password.expose())?;
-    #[derive(serde::Serialize)]
-    struct Login<'a> {
-        email: &'a str,
-        password: &'a str,
-    }
-    let body = serde_json::to_string(&Login { email, password: password.expose() }).unwrap_or_default();
+    let body = login_body(email, password)?;
     let mut headers = headers(api_key)?;
     headers.push_plain("Content-Type", "contentType", "application/json".into())?;
     Ok(Request { method: Method::Post, url: base.join(LOGIN_PATH), headers, body: Some(body) })

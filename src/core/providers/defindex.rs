@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::{bearer, check_login_field, token_field, ProviderId};
+use super::{bearer, check_login_field, login_body, token_field, ProviderId};
 use crate::core::error::{Error, ErrorKind, Result};
 use crate::core::headers::{check_credential, Headers};
 use crate::core::http::{malformed, status_error, BaseUrl, Method, Request, Response};
@@ -44,14 +44,7 @@ fn json_request(method: Method, url: String, bearer_token: Option<&str>, body: O
 
 /// `POST <base>/login` with JSON `{"email", "password"}`.
 pub fn login_request(base: &BaseUrl, email: &str, password: &Secret) -> Result<Request> {
-    check_login_field("email", email)?;
-    check_login_field("password", password.expose())?;
-    #[derive(serde::Serialize)]
-    struct Login<'a> {
-        email: &'a str,
-        password: &'a str,
-    }
-    let body = serde_json::to_string(&Login { email, password: password.expose() }).unwrap_or_default();
+    let body = login_body(email, password)?;
     json_request(Method::Post, base.join("/login"), None, Some(body))
 }
 

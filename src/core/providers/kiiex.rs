@@ -229,20 +229,6 @@ impl AuthFields {
         let body = Body { api_key: &self.api_key, signature: &self.signature, user_id: &self.user_id, nonce: &self.nonce };
         serde_json::to_string(&body).unwrap_or_default()
     }
-
-    /// The WebSocket frame `{"m":0,"i":seq,"n":"AuthenticateUser","o":"<JSON of the fields>"}`.
-    /// keystamp only builds it; the host sends it. It does not check `seq`:
-    /// [`ws::authenticate_frame`] does (APEX needs it non-zero).
-    pub fn websocket_frame(&self, seq: u64) -> String {
-        #[derive(serde::Serialize)]
-        struct Frame<'a> {
-            m: u8,
-            i: u64,
-            n: &'a str,
-            o: &'a str,
-        }
-        serde_json::to_string(&Frame { m: 0, i: seq, n: "AuthenticateUser", o: &self.json() }).unwrap_or_default()
-    }
 }
 
 /// How to send `AuthenticateUser` (all three documented forms).
@@ -395,7 +381,7 @@ mod tests {
         let post = authenticate_request(&base, &f, AuthForm::JsonBody).unwrap_or_else(|e| unreachable!("{e}"));
         let body: Value = serde_json::from_str(post.body.as_deref().unwrap_or_default()).unwrap_or_default();
         assert_eq!(body, json!({"APIKey": VECTORS[1].3, "Signature": VECTORS[1].4, "UserId": "184", "Nonce": "637958203"}));
-        let frame: Value = serde_json::from_str(&f.websocket_frame(7)).unwrap_or_default();
+        let frame: Value = serde_json::from_str(&ws::authenticate_frame(&f, 7).unwrap_or_default()).unwrap_or_default();
         assert_eq!((frame["m"].as_u64(), frame["i"].as_u64(), frame["n"].as_str()), (Some(0), Some(7), Some("AuthenticateUser")));
         let inner: Value = serde_json::from_str(frame["o"].as_str().unwrap_or_default()).unwrap_or_default();
         assert_eq!(inner, body);

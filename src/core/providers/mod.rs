@@ -89,6 +89,19 @@ pub(crate) fn check_login_field(field: &'static str, value: &str) -> Result<()> 
     Ok(())
 }
 
+/// A login body `{"email","password"}` (DeFindex dashboard, Adjutor Core Services), after checking
+/// both fields with [`check_login_field`].
+pub(crate) fn login_body(email: &str, password: &super::Secret) -> Result<String> {
+    check_login_field("email", email)?;
+    check_login_field("password", password.expose())?;
+    #[derive(serde::Serialize)]
+    struct Login<'a> {
+        email: &'a str,
+        password: &'a str,
+    }
+    Ok(serde_json::to_string(&Login { email, password: password.expose() }).unwrap_or_default())
+}
+
 /// The value of the field `name` of a JSON object, matched ASCII case-insensitively (APEX answers
 /// spell `SessionToken`, `sessionToken`, ...). The first match wins.
 pub(crate) fn field_ci<'v>(body: &'v Value, name: &str) -> Option<&'v Value> {

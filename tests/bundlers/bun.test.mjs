@@ -7,8 +7,19 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulator } from 'keystamp/emulator';
 import {
-  APP, assertAppReport, assertKiiexCalls, kiiexCounts, launchChromium, outputSize, pageReport, record,
-  run, since, startFront, toolProject, versionOf, VECTORS,
+  APP,
+  assertAppReport,
+  assertKiiexCalls,
+  checkInlineApp,
+  kiiexCounts,
+  launchChromium,
+  outputSize,
+  record,
+  run,
+  since,
+  startFront,
+  toolProject,
+  VECTORS,
 } from './helpers.mjs';
 
 // `import` and `require` in one Bun process: the same objects (the `bun` condition gives both
@@ -45,12 +56,7 @@ test('bun build --target=browser: vectors and a Client call in Chromium, no init
   writeFileSync(join(project.dir, 'out', 'index.html'), '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><pre id="report"></pre><script type="module" src="app.js"></script>\n');
   const front = await startFront({ root: join(project.dir, 'out'), emulator: emu.baseUrls.kiiex });
   try {
-    const before = kiiexCounts(emu);
-    const { report, problems, wasmRequests } = await pageReport(browser, front.url);
-    assertAppReport(report);
-    assertKiiexCalls(emu, before);
-    assert.deepEqual(problems, [], `requested: ${front.served.join(' ')}`);
-    assert.deepEqual(wasmRequests, [], 'the module is inline: no .wasm to fetch');
+    await checkInlineApp(browser, emu, front);
   } finally {
     await front.close();
   }

@@ -6,8 +6,21 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulator } from 'keystamp/emulator';
 import {
-  APP, assertAppReport, assertKiiexCalls, kiiexCounts, launchChromium, outputSize, pageReport, record,
-  run, since, startFront, toolProject, versionOf, VECTORS,
+  APP,
+  assertAppReport,
+  assertKiiexCalls,
+  checkInlineApp,
+  kiiexCounts,
+  launchChromium,
+  outputSize,
+  pageReport,
+  record,
+  run,
+  since,
+  startFront,
+  toolProject,
+  VECTORS,
+  versionOf,
 } from './helpers.mjs';
 
 let emu;
@@ -32,12 +45,7 @@ test('esbuild --bundle for the browser: no init(), no loader flag; vectors and a
   writeFileSync(join(project.dir, 'out', 'index.html'), '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><pre id="report"></pre><script src="app.js"></script>\n');
   const front = await startFront({ root: join(project.dir, 'out'), emulator: emu.baseUrls.kiiex });
   try {
-    const before = kiiexCounts(emu);
-    const { report, problems, wasmRequests } = await pageReport(browser, front.url);
-    assertAppReport(report);
-    assertKiiexCalls(emu, before);
-    assert.deepEqual(problems, [], `requested: ${front.served.join(' ')}`);
-    assert.deepEqual(wasmRequests, [], 'the module is inline: no .wasm to fetch');
+    await checkInlineApp(browser, emu, front);
   } finally {
     await front.close();
   }

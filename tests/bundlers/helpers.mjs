@@ -241,6 +241,17 @@ export function assertAppReport(report) {
   assert.deepEqual(report.client, { status: 200, body: KIIEX_ANSWER }, 'the Client call through the emulator');
 }
 
+/** Loads the app through `front` in Chromium and checks it: the five vectors, one Client call to
+ * the emulator, no page problem, and no `.wasm` fetched (the module is inline). */
+export async function checkInlineApp(browser, emu, front) {
+  const before = kiiexCounts(emu);
+  const { report, problems, wasmRequests } = await pageReport(browser, front.url);
+  assertAppReport(report);
+  assertKiiexCalls(emu, before);
+  assert.deepEqual(problems, [], `requested: ${front.served.join(' ')}`);
+  assert.deepEqual(wasmRequests, [], 'the module is inline: no .wasm to fetch');
+}
+
 /** Raw and gzip (-9) bytes of the files under `dir` whose names match `pattern`, summed. */
 export function outputSize(dir, pattern = /\.(m?js|wasm)$/) {
   let raw = 0;

@@ -8,8 +8,19 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startEmulator } from 'keystamp/emulator';
 import {
-  APP, assertAppReport, assertKiiexCalls, freePort, kiiexCounts, launchChromium, outputSize, pageReport, record,
-  run, since, startFront, startGroup, livingInGroup, toolProject, versionOf,
+  APP,
+  checkInlineApp,
+  freePort,
+  launchChromium,
+  livingInGroup,
+  outputSize,
+  record,
+  run,
+  since,
+  startFront,
+  startGroup,
+  toolProject,
+  versionOf,
 } from './helpers.mjs';
 
 const VITES = [['vite', 'Vite 8'], ['vite7', 'Vite 7'], ['vite6', 'Vite 6']];
@@ -25,16 +36,6 @@ after(async () => {
   await emu?.close();
 });
 
-/** Loads the app from `url` (through a front server that forwards /kiiex/ to the emulator). */
-async function checkApp(front) {
-  const before = kiiexCounts(emu);
-  const { report, problems, wasmRequests } = await pageReport(browser, front.url);
-  assertAppReport(report);
-  assertKiiexCalls(emu, before);
-  assert.deepEqual(problems, [], `requested: ${front.served.join(' ')}`);
-  assert.deepEqual(wasmRequests, [], 'the module is inline: no .wasm to fetch');
-}
-
 for (const [pkg, name] of VITES) {
   test(`${name}: vite build, no config, no init(); vectors and a Client call in Chromium`, async (t) => {
     const project = await toolProject('vite', { name: pkg, from: [APP] });
@@ -44,7 +45,7 @@ for (const [pkg, name] of VITES) {
     const buildMs = since(started);
     const front = await startFront({ root: join(project.dir, 'dist'), emulator: emu.baseUrls.kiiex });
     try {
-      await checkApp(front);
+      await checkInlineApp(browser, emu, front);
     } finally {
       await front.close();
     }
@@ -65,7 +66,7 @@ for (const [pkg, name] of VITES) {
     try {
       await server.waitFor(/Local:\s+http:\/\/127\.0\.0\.1:\d+/, 30_000);
       front = await startFront({ upstream: `http://127.0.0.1:${port}`, emulator: emu.baseUrls.kiiex });
-      await checkApp(front);
+      await checkInlineApp(browser, emu, front);
       assert.ok(front.served.some((p) => p.includes('/node_modules/.vite/deps/keystamp')), `keystamp was pre-bundled: ${front.served.join(' ')}`);
     } finally {
       await front?.close();

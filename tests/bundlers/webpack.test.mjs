@@ -7,8 +7,20 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulator } from 'keystamp/emulator';
 import {
-  APP, CASES_JS, assertAppReport, assertKiiexCalls, kiiexCounts, launchChromium, outputSize, pageReport, record,
-  run, since, startFront, toolProject, versionOf,
+  APP,
+  assertAppReport,
+  assertKiiexCalls,
+  CASES_JS,
+  checkInlineApp,
+  kiiexCounts,
+  launchChromium,
+  outputSize,
+  record,
+  run,
+  since,
+  startFront,
+  toolProject,
+  versionOf,
 } from './helpers.mjs';
 
 let emu;
@@ -33,12 +45,7 @@ test('webpack 5, no config file: vectors and a Client call in Chromium, no init(
   writeFileSync(join(project.dir, 'dist', 'index.html'), '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><pre id="report"></pre><script src="main.js"></script>\n');
   const front = await startFront({ root: join(project.dir, 'dist'), emulator: emu.baseUrls.kiiex });
   try {
-    const before = kiiexCounts(emu);
-    const { report, problems, wasmRequests } = await pageReport(browser, front.url);
-    assertAppReport(report);
-    assertKiiexCalls(emu, before);
-    assert.deepEqual(problems, [], `requested: ${front.served.join(' ')}`);
-    assert.deepEqual(wasmRequests, [], 'the module is inline: no .wasm to fetch');
+    await checkInlineApp(browser, emu, front);
   } finally {
     await front.close();
   }

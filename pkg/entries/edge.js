@@ -11,6 +11,7 @@ api.initSync({ module: wasmModule });
 export * from '../dist/keystamp.js';
 export { KeystampError } from '../dist/errors.js';
 export { Client } from './client.js';
+export { memoryStore, redisStore } from './stores.js';
 /** kiiexSignature and KiiexSigner.prototype.sign with the fast path of fast.js. */
 export const kiiexSignature = fastSigning(api);
 

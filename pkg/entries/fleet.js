@@ -14,7 +14,7 @@
 // the store is tried again after STORE_RETRY_MS. A record that does not open (foreign,
 // corrupted) is ignored and announced, never trusted.
 //
-// Kiiex nonces: when the core names a nonce counter and the store has `incr`, every exchange
+// Nonces: when the core names a nonce counter and the store has `incr`, every exchange
 // first reserves its nonce there (`max(now + STORE_CALL_MS, last + 1)`), so no two processes
 // using one API key ever send the same nonce, whether or not they share sessions.
 import { KeystampError } from '../dist/errors.js';
@@ -78,7 +78,7 @@ export class Fleet {
    * @param {() => number} options.now the client's clock
    * @param {number} options.timeoutMs the client's exchange deadline
    * @param {(event: object) => void} options.emit the client's event hook
-   * @param {boolean} options.shareIpBound share sessions bound to the client's IP (Kiiex)
+   * @param {boolean} options.shareIpBound share sessions bound to the client's IP (only where the core marks sessions as IP-bound)
    */
   constructor({ store, core, alive, now, timeoutMs, emit, shareIpBound }) {
     this.#store = checkStore(store);

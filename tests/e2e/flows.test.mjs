@@ -3,7 +3,8 @@
 // JSON POSTs, DeFindex API keys and answer shapes, DeltaDeFi rotation answers and error codes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, KeystampError } from 'keystamp';
+import { WebSocket } from 'ws';
+import { Client, KeystampError, authHeaders, kiiexAuthenticateFrame, kiiexReadAuthenticateReply, kiiexTwoFactorFrame, verifyDepayCallback } from 'keystamp';
 import { emulatorWithClock, noUnhandledRejections } from './helpers.mjs';
 
 const withEmulator = (options, fn) => noUnhandledRejections(async () => {
@@ -172,5 +173,57 @@ for (const [code, want] of [[4010, 'auth_rejected'], [4290, 'rate_limited'], [50
     const client = new Client({ provider: 'deltadefi', baseUrl: emu.baseUrls.deltadefi, apiKey: emu.credentials.deltadefi.apiKey, now: clock.now });
     emu.failNext('deltadefi', 'rotate', { status: Math.floor(code / 10), body: { error: 'x', code } });
     await assert.rejects(client.rotateKey(), (e) => e.code === want && e.providerCode === code && e.provider === 'deltadefi');
+  }));
+}
+
+// --- DePay callbacks and the Kiiex WebSocket gateway ---------------------------------------------
+
+test('DePay callbacks signed by the emulator verify; a changed byte, another UUID or a malformed header do not, and nothing throws', () => withEmulator({}, async (emu) => {
+  const { apiKey, customerUuid } = emu.credentials.depay;
+  const callback = emu.depayCallback({ event: 'payment.completed', id: 'pay_1', amount: '10.50', note: 'a+b ünïcödé' });
+  // A receiving server: the raw body, as a framework hands it over.
+  const received = await new Response(callback.body, { headers: callback.headers }).text();
+  assert.equal(verifyDepayCallback({ apiKey, customerUuid, body: received, signature: callback.signature }), true);
+  assert.equal(verifyDepayCallback({ apiKey, customerUuid, body: Buffer.from(received), signature: callback.signature }), true);
+  assert.equal(verifyDepayCallback({ apiKey, customerUuid, body: received.replace('10.50', '10.51'), signature: callback.signature }), false);
+  assert.equal(verifyDepayCallback({ apiKey, customerUuid: 'another-uuid', body: received, signature: callback.signature }), false);
+  assert.equal(verifyDepayCallback({ apiKey, customerUuid, body: JSON.stringify(JSON.parse(received), null, 1), signature: callback.signature }), false, 're-serialised is not the raw body');
+  for (const signature of ['', 'zz', callback.signature.toUpperCase(), `sha256=${callback.signature}`, null]) {
+    assert.equal(verifyDepayCallback({ apiKey, customerUuid, body: received, signature }), false);
+  }
+}));
+
+/** Sends `frame` and resolves with the reply whose `i` is `seq`. */
+function call(socket, frame, seq) {
+  return new Promise((resolve, reject) => {
+    const onMessage = (data) => {
+      const text = String(data);
+      if (JSON.parse(text).i !== seq) return;
+      socket.off('message', onMessage);
+      resolve(text);
+    };
+    socket.on('message', onMessage);
+    socket.once('error', reject);
+    socket.send(frame);
+  });
+}
+
+for (const twoFactor of [false, true]) {
+  test(`Kiiex WebSocket gateway of the emulator${twoFactor ? ' with 2FA' : ''}: frames built and replies read by keystamp give a session the REST API accepts`, () => withEmulator({ variants: { kiiexTwoFactor: twoFactor } }, async (emu) => {
+    const { apiKey, apiSecret, userId } = emu.credentials.kiiex;
+    const socket = new WebSocket(emu.wsUrls.kiiex);
+    await new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); });
+    try {
+      let reply = kiiexReadAuthenticateReply(await call(socket, kiiexAuthenticateFrame({ apiKey, apiSecret, userId, seq: 2 }), 2), { seq: 2 });
+      assert.equal(reply.requires2FA, twoFactor);
+      if (reply.requires2FA) reply = kiiexReadAuthenticateReply(await call(socket, kiiexTwoFactorFrame({ code: emu.twoFactorCode(), seq: 4 }), 4), { seq: 4 });
+      assert.match(reply.sessionToken, /^\S{8,}$/);
+      const res = await fetch(`${emu.baseUrls.kiiex}/GetUserInfo`, { headers: authHeaders('kiiex', { sessionToken: reply.sessionToken }) });
+      assert.equal(res.status, 200);
+      const frames = emu.requests.filter((r) => r.method === 'WS');
+      assert.equal(frames.length, twoFactor ? 2 : 1);
+    } finally {
+      socket.close();
+    }
   }));
 }

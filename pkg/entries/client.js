@@ -274,7 +274,7 @@ export class Client {
   #start(auth) {
     const flight = { kind: auth.kind, settled: undefined };
     this.#flight = flight;
-    const fleet = this.#fleet !== null && auth.kind !== 'rotate';
+    const fleet = this.#fleet !== null && auth.shareable;
     flight.settled = settle(fleet ? this.#fleet.run(auth, (next) => this.#exchange(next)) : this.#exchange(auth)).then((outcome) => {
       if (this.#flight === flight) this.#flight = null;
       return outcome;

@@ -170,6 +170,12 @@ impl AuthKind {
         }
     }
 
+    /// Whether what this exchange installs is a token a fleet may share through a store (a
+    /// key rotation and a logout are not: they change or end the credential itself).
+    pub const fn shares_token(self) -> bool {
+        !matches!(self, Self::Rotate | Self::Logout)
+    }
+
     /// The kind named `name`.
     pub fn from_name(name: &str) -> Result<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == name).ok_or(Error::new(ErrorKind::InvalidArgument, "is not an auth request kind").with_field("kind"))

@@ -228,6 +228,8 @@ fn deltadefi_rotation_swaps_the_key_under_a_new_generation() {
     assert_eq!(s.unauthorized(before.generation), Ok(()), "a call that raced the rotation retries with the new key");
     assert_eq!(s.unauthorized(after.generation).map_err(|e| e.code()), Err("auth_rejected"));
     assert_eq!(depay().rotate_request().map(|_| ()).map_err(|e| e.code()), Err("unsupported"));
+    assert!(!AuthKind::Rotate.shares_token() && !AuthKind::Logout.shares_token(), "a rotated key is never shared through a store");
+    assert!([AuthKind::Login, AuthKind::Refresh, AuthKind::Token, AuthKind::Authenticate, AuthKind::SecondFactor].into_iter().all(AuthKind::shares_token));
 }
 
 #[test]

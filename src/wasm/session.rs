@@ -72,6 +72,7 @@ fn set(obj: &Object, key: &str, value: &JsValue) {
 fn request_object(kind: AuthKind, request: &Request) -> Object {
     let obj = Object::new();
     set(&obj, "kind", &kind.as_str().into());
+    set(&obj, "shareable", &kind.shares_token().into());
     set(&obj, "method", &request.method.as_str().into());
     set(&obj, "url", &request.url.as_str().into());
     set(&obj, "headers", &headers_object(&request.headers));

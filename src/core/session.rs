@@ -485,8 +485,9 @@ impl Session {
     /// error is returned and nothing is cached: a still-valid token is kept, except that a
     /// rejected DeFindex refresh answers [`Received::Retry`] when a login is possible.
     ///
-    /// A 429/503 answer (or DeltaDeFi's 4290/5001/5002 codes) starts a back-off (see the module
-    /// docs) and its error carries `retry_after_ms`; any success ends it.
+    /// An answer that means `rate_limited` or `provider_unavailable` (429, 503, DeltaDeFi's
+    /// 4290/5001/5002 codes) starts a back-off (see the module docs) and its error carries
+    /// `retry_after_ms`; any success ends it.
     pub fn receive(&mut self, kind: AuthKind, resp: &Response<'_>, now_ms: u64) -> Result<Received> {
         if let Some(server_ms) = resp.date.and_then(parse_http_date_ms) {
             self.clock_offset_ms = i64::try_from(server_ms).unwrap_or(i64::MAX).saturating_sub(i64::try_from(now_ms).unwrap_or(i64::MAX));
@@ -497,7 +498,7 @@ impl Session {
                 self.cooldown_until_ms = 0;
                 Ok(received)
             }
-            Err(e) if matches!(e.kind(), ErrorKind::RateLimited | ErrorKind::ProviderUnavailable) || resp.status == 503 => {
+            Err(e) if matches!(e.kind(), ErrorKind::RateLimited | ErrorKind::ProviderUnavailable) => {
                 let delay = self.retry_after_ms(resp, now_ms);
                 let delay = self.back_off(delay, now_ms);
                 Err(e.with_retry_after_ms(delay))

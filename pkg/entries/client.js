@@ -35,6 +35,12 @@ import {
   settle,
 } from './perform.js';
 
+/** A Request for what the core built (`{ method, url, headers, body? }`), never following a
+ * redirect with its credentials, bounded by `scope`. */
+function coreRequest(built, scope) {
+  return new Request(built.url, { method: built.method, headers: built.headers, body: built.body, redirect: 'manual', signal: scope.signal });
+}
+
 /**
  * An authenticated HTTP client for one credential. See the README's "Client" section.
  */
@@ -58,8 +64,8 @@ export class Client {
   #inClock = false;
 
   constructor(options) {
-    const opts = ownOptions(options, 'options');
     if (options === undefined) throw fail('invalid_argument', 'must be an object', { field: 'options' });
+    const opts = ownOptions(options, 'options');
     const fetchFn = optFunction(opts, 'fetch');
     this.#clock = optFunction(opts, 'now');
     this.#onKeyRotated = optFunction(opts, 'onKeyRotated');
@@ -148,8 +154,7 @@ export class Client {
   /** Generates an API key with the dashboard session: `{ key, id }` (`unsupported` where the
    * provider or the credential has no such session). */
   generateKey(options) {
-    const name = options === undefined ? undefined : ownOptions(options, 'options').name;
-    return this.#call(options, (scope) => this.#keyOperation('generate', name, scope));
+    return this.#call(options, (scope, opts) => this.#keyOperation('generate', opts.name, scope));
   }
 
   /** The account's API keys (truncated): `[{ id, name, key, createdAt, lastUsedAt }]`. */
@@ -213,12 +218,14 @@ export class Client {
     return generation !== 0 && cache !== null && cache.generation === generation ? { ...cache.headers } : undefined;
   }
 
-  /** Runs `fn` with the call's scope; every failure becomes a rejection of the returned promise. */
+  /** Runs `fn(scope, opts)` with the call's scope and the snapshot of its options (each read
+   * once); every failure becomes a rejection of the returned promise. */
   #call(options, fn) {
     let scope;
+    let opts;
     try {
       this.#alive();
-      const opts = ownOptions(options, 'init');
+      opts = ownOptions(options, 'init');
       scope = new Scope(optSignal(opts.signal), optTimeout(opts.timeoutMs, 'timeoutMs') ?? this.#timeoutMs);
     } catch (error) {
       return Promise.reject(error);
@@ -230,7 +237,7 @@ export class Client {
     const run = async () => {
       let keep = false;
       try {
-        const result = await fn(scope);
+        const result = await fn(scope, opts);
         keep = result instanceof Response;
         return result;
       } catch (error) {
@@ -318,8 +325,7 @@ export class Client {
   /** Sends a request the core built (`{ method, url, headers, body? }`) and reads the answer,
    * capped at 1 MiB. */
   async #roundTrip(built, scope) {
-    const request = new Request(built.url, { method: built.method, headers: built.headers, body: built.body, redirect: 'manual', signal: scope.signal });
-    const response = await this.#send(request, scope);
+    const response = await this.#send(coreRequest(built, scope), scope);
     const status = statusOf(response);
     const body = await readText(response, MAX_BODY_BYTES, scope, this.#provider, status);
     return { status, body, date: headerOf(response, 'date'), retryAfter: headerOf(response, 'retry-after') };
@@ -336,23 +342,12 @@ export class Client {
     }
   }
 
-  /** A key operation with the session's token; a 401 on it renews the session and
-   * retries once. */
+  /** A key operation with the session's token, sent as every authenticated call is. */
   async #keyOperation(operation, argument, scope) {
-    for (let attempt = 0; ; attempt += 1) {
-      await this.#stamped(scope);
-      const built = this.#core.keyRequest(operation, argument, this.#now());
-      const request = new Request(built.url, { method: built.method, headers: built.headers, body: built.body, redirect: 'manual', signal: scope.signal });
-      const response = await this.#send(request, scope);
-      const status = statusOf(response);
-      if (status === 401 && attempt === 0) {
-        await discard(response, scope);
-        this.#core.unauthorized(built.generation);
-        continue;
-      }
-      const body = await readText(response, MAX_BODY_BYTES, scope, this.#provider, status);
-      return this.#core.keyResult(operation, argument, status, body);
-    }
+    const response = await this.#authorized(scope, () => coreRequest(this.#core.keyRequest(operation, argument, this.#now()), scope));
+    const status = statusOf(response);
+    const body = await readText(response, MAX_BODY_BYTES, scope, this.#provider, status);
+    return this.#core.keyResult(operation, argument, status, body);
   }
 
   /** Hands a rotated key to the application. The key is already live: a callback that throws or
@@ -415,8 +410,18 @@ export class Client {
     } catch (cause) {
       throw fail('invalid_argument', 'the request body cannot be cloned', { field: 'input', cause });
     }
+    const unsent = [request, spare];
+    return this.#authorized(scope, (stamped) => withHeaders(unsent.shift(), stamped.headers));
+  }
+
+  /**
+   * Sends `build(stamped)` with the current credential. A 401 on the current token
+   * re-authenticates and sends a second `build(stamped)` exactly once; a second 401 is
+   * `auth_rejected`. Unused 401 bodies are drained.
+   */
+  async #authorized(scope, build) {
     const first = await this.#stamped(scope);
-    const response = await this.#send(withHeaders(request, first.headers), scope);
+    const response = await this.#send(build(first), scope);
     if (statusOf(response) !== 401) return response;
     await discard(response, scope);
     // A renewal or a rotation in flight decides first: the 401 may be a straggler.
@@ -424,7 +429,7 @@ export class Client {
     this.#alive();
     this.#core.unauthorized(first.generation);
     const second = await this.#stamped(scope);
-    const retry = await this.#send(withHeaders(spare, second.headers), scope);
+    const retry = await this.#send(build(second), scope);
     if (statusOf(retry) !== 401) return retry;
     await discard(retry, scope);
     try {

@@ -29,15 +29,6 @@ pub enum KeyResult {
     Revoked,
 }
 
-/// A key operation's request, and the generation of the token it carries (for a 401).
-#[derive(Debug)]
-pub struct OperationRequest {
-    /// The request.
-    pub request: Request,
-    /// Pass it to [`Session::unauthorized`] when the answer is 401.
-    pub generation: u64,
-}
-
 impl Session {
     /// Kiiex: the `Authenticate2FA` request after an `AuthenticateUser` answer that asked for a
     /// second factor ([`super::Received::NeedsCode`]). `code` is what the application's code
@@ -67,9 +58,10 @@ impl Session {
     }
 
     /// DeFindex: the request of a key operation, with the current dashboard JWT. Call it once
-    /// [`poll`](Self::poll) gave headers; `unsupported` for other credentials (a static `sk_`
-    /// key cannot manage keys), `token_expired` without a usable token.
-    pub fn key_request(&mut self, operation: &KeyOperation, now_ms: u64) -> Result<OperationRequest> {
+    /// [`poll`](Self::poll) gave headers (a 401 on it is reported with that poll's generation);
+    /// `unsupported` for other credentials (a static `sk_` key cannot manage keys),
+    /// `token_expired` without a usable token.
+    pub fn key_request(&self, operation: &KeyOperation, now_ms: u64) -> Result<Request> {
         let provider = self.provider();
         if !matches!(self.creds, Credentials::Defindex { api_key: None, .. }) {
             return Err(Error::new(ErrorKind::Unsupported, "API keys are managed with a dashboard login (email and password)").with_provider(provider));
@@ -77,13 +69,12 @@ impl Session {
         let usable = self.token.as_ref().is_some_and(|t| self.freshness(t, now_ms).0);
         let token = self.token.as_ref().filter(|_| usable).ok_or_else(|| Error::new(ErrorKind::TokenExpired, "no usable session token").with_provider(provider))?;
         let jwt = token.access.expose();
-        let request = match operation {
+        match operation {
             KeyOperation::Generate(name) => defindex::generate_key_request(&self.base, jwt, name.as_deref()),
             KeyOperation::List => defindex::list_keys_request(&self.base, jwt),
             KeyOperation::Revoke(id) => defindex::revoke_key_request(&self.base, jwt, id),
         }
-        .map_err(|e| e.with_provider(provider))?;
-        Ok(OperationRequest { request, generation: self.generation })
+        .map_err(|e| e.with_provider(provider))
     }
 
     /// DeFindex: reads the answer to a key operation.

@@ -458,16 +458,16 @@ fn defindex_keys_are_managed_with_the_dashboard_jwt() {
     let access = jwt(T0 / 1000 + 3600);
     let _ = s.receive(AuthKind::Login, &Response::new(200, &format!(r#"{{"access_token":"{access}","refresh_token":"r1"}}"#)), T0);
     let generate = s.key_request(&KeyOperation::Generate(Some("ci".into())), T0).unwrap_or_else(|e| unreachable!("{e}"));
-    assert_eq!((generate.request.url.as_str(), generate.request.body.as_deref()), ("https://example.test/api-keys/generate", Some(r#"{"name":"ci"}"#)));
-    assert_eq!(generate.request.headers.get("Authorization"), Some(format!("Bearer {access}").as_str()));
+    assert_eq!((generate.url.as_str(), generate.body.as_deref()), ("https://example.test/api-keys/generate", Some(r#"{"name":"ci"}"#)));
+    assert_eq!(generate.headers.get("Authorization"), Some(format!("Bearer {access}").as_str()));
     let answer = |body| s.key_result(&KeyOperation::Generate(None), &Response::new(200, body));
     assert!(matches!(answer(r#"{"key":"sk_new","id":7}"#), Ok(KeyResult::Generated(k)) if k.key.expose() == "sk_new"));
     assert!(matches!(answer(r#"[{"key":"sk_arr","id":"a"}]"#), Ok(KeyResult::Generated(k)) if k.key.expose() == "sk_arr"));
     let listed = s.key_result(&KeyOperation::List, &Response::new(201, r#"[{"id":1,"name":"ci","key":"sk_12…","createdAt":"2026-01-01","lastUsedAt":null}]"#));
     assert!(matches!(listed, Ok(KeyResult::Listed(v)) if v.len() == 1));
     let revoke = s.key_request(&KeyOperation::Revoke("7".into()), T0).unwrap_or_else(|e| unreachable!("{e}"));
-    assert_eq!(revoke.request.url, "https://example.test/api-keys/7/revoke");
-    let mut with_key = session(Credentials::Defindex { api_key: Some(Secret::from("sk_1")), email: None, password: None });
+    assert_eq!(revoke.url, "https://example.test/api-keys/7/revoke");
+    let with_key = session(Credentials::Defindex { api_key: Some(Secret::from("sk_1")), email: None, password: None });
     assert_eq!(with_key.key_request(&KeyOperation::List, T0).map(|_| ()).map_err(|e| e.code()), Err("unsupported"));
 }
 

@@ -111,8 +111,32 @@ pub(crate) fn id(obj: &Object, key: &'static str) -> Result<String> {
 pub(crate) fn headers_object(headers: &Headers) -> Object {
     let obj = Object::new();
     for h in headers.iter() {
-        // Setting a string key on a fresh plain object cannot fail.
-        let _ = Reflect::set(&obj, &JsValue::from_str(h.name()), &JsValue::from_str(h.value()));
+        set(&obj, h.name(), &JsValue::from_str(h.value()));
     }
     obj
+}
+
+/// A whole number from JS (a clock reading in ms, a generation, a nonce): finite, non-negative
+/// and below 2^53; a fraction (a clock with sub-millisecond precision) is dropped.
+#[cfg(feature = "client")]
+pub(crate) fn whole(value: f64, field: &'static str) -> Result<u64> {
+    if !(0.0..9_007_199_254_740_992.0).contains(&value) {
+        return Err(invalid(field, "must be a non-negative integer below 2^53"));
+    }
+    // Checked above: in range, so the cast is exact to the unit.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    Ok(value as u64)
+}
+
+/// A whole number to JS: generations count exchanges and durations are capped by expiries, far
+/// below 2^53, so the conversion is exact.
+#[cfg(feature = "client")]
+#[allow(clippy::cast_precision_loss)]
+pub(crate) fn number(value: u64) -> JsValue {
+    JsValue::from_f64(value as f64)
+}
+
+/// Sets `key` on a plain object this layer just made (which cannot fail).
+pub(crate) fn set(obj: &Object, key: &str, value: &JsValue) {
+    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
 }

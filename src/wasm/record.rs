@@ -2,30 +2,14 @@
 //! and out here; what a record means is the core session's (`crate::core::session::fleet`). The
 //! JS side keeps only the highest fleet generation it has seen, and moves the bytes.
 
-use js_sys::{Object, Reflect, Uint8Array};
+use js_sys::{Object, Uint8Array};
 use wasm_bindgen::prelude::*;
 
+use super::convert::{number, set, whole};
 use super::error::IntoJs;
 use super::session::ClientCore;
 use crate::core::record::NONCE_LEN;
-use crate::core::{Error, ErrorKind, Result};
-
-/// A generation or an instant from JS: a non-negative integer below 2^53.
-fn whole(value: f64, field: &'static str) -> Result<u64> {
-    if !(0.0..9_007_199_254_740_992.0).contains(&value) || value.fract() != 0.0 {
-        return Err(super::error::invalid(field, "must be a non-negative integer"));
-    }
-    // Checked above: exact.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    Ok(value as u64)
-}
-
-/// A generation or a duration to JS. Generations count exchanges and durations are capped by
-/// expiries: far below 2^53.
-#[allow(clippy::cast_precision_loss)]
-fn number(value: u64) -> JsValue {
-    JsValue::from_f64(value as f64)
-}
+use crate::core::{Error, ErrorKind};
 
 #[wasm_bindgen(js_class = __ClientCore)]
 impl ClientCore {
@@ -60,10 +44,9 @@ impl ClientCore {
                 return Ok(JsValue::UNDEFINED);
             };
             let obj = Object::new();
-            for (key, value) in [("bytes", Uint8Array::from(out.bytes.as_slice()).into()), ("generation", number(out.generation)), ("ttlMs", number(out.ttl_ms))] {
-                // Setting a string key on a fresh plain object cannot fail.
-                let _ = Reflect::set(&obj, &JsValue::from_str(key), &value);
-            }
+            set(&obj, "bytes", &Uint8Array::from(out.bytes.as_slice()).into());
+            set(&obj, "generation", &number(out.generation));
+            set(&obj, "ttlMs", &number(out.ttl_ms));
             Ok(obj.into())
         })()
         .js()
@@ -73,12 +56,10 @@ impl ClientCore {
     /// (and now installed as the core decided), 0 when it is not. Throws `malformed_response`
     /// for bytes that are no record of this credential; the session is then unchanged.
     #[wasm_bindgen(js_name = importRecord)]
-    pub fn import_record(&mut self, bytes: &[u8], known_generation: f64, now_ms: f64) -> std::result::Result<f64, JsValue> {
+    pub fn import_record(&mut self, bytes: &[u8], known_generation: f64, now_ms: f64) -> std::result::Result<JsValue, JsValue> {
         (|| {
             let imported = self.session.import_record(bytes, whole(known_generation, "generation")?, whole(now_ms, "now")?)?;
-            // See `number`.
-            #[allow(clippy::cast_precision_loss)]
-            Ok(imported.map_or(0.0, |g| g as f64))
+            Ok(imported.map_or(JsValue::from_f64(0.0), number))
         })()
         .js()
     }

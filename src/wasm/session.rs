@@ -5,12 +5,12 @@
 //! Every method converts and delegates; the decisions (which request, whether a token is usable,
 //! what an answer or a 401 means, how long to back off) are the session's.
 
-use js_sys::{Object, Reflect};
+use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
-use super::convert::{headers_object, id, id_value, opt_id, opt_secret, opt_string, opt_string_value, options, secret, string};
+use super::convert::{headers_object, id, id_value, number, opt_id, opt_secret, opt_string, opt_string_value, options, secret, set, string, whole};
 use super::error::{invalid, to_js, IntoJs};
-use crate::core::http::{BaseUrl, Request, Response, MAX_BODY_LEN};
+use crate::core::http::{BaseUrl, Request, Response};
 use crate::core::providers::kiiex::{AuthForm, KiiexSigner};
 use crate::core::providers::{adjutor, defindex, deltadefi, depay, kiiex, ProviderId};
 use crate::core::session::ops::{KeyOperation, KeyResult};
@@ -53,26 +53,9 @@ fn credentials(provider: ProviderId, opts: &Object) -> Result<Credentials> {
     })
 }
 
-/// Milliseconds since the epoch from JS, checked.
-fn ms(value: f64, field: &'static str) -> Result<u64> {
-    if !(0.0..9e15).contains(&value) {
-        return Err(invalid(field, "must be milliseconds since the epoch"));
-    }
-    // In range and non-negative: the cast is exact to the millisecond.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    Ok(value as u64)
-}
-
-fn set(obj: &Object, key: &str, value: &JsValue) {
-    // Setting a string key on a fresh plain object cannot fail.
-    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
-}
-
-/// `{ kind, method, url, headers, body? }`.
-fn request_object(kind: AuthKind, request: &Request) -> Object {
+/// `{ method, url, headers, body? }`.
+fn request_object(request: &Request) -> Object {
     let obj = Object::new();
-    set(&obj, "kind", &kind.as_str().into());
-    set(&obj, "shareable", &kind.shares_token().into());
     set(&obj, "method", &request.method.as_str().into());
     set(&obj, "url", &request.url.as_str().into());
     set(&obj, "headers", &headers_object(&request.headers));
@@ -82,17 +65,20 @@ fn request_object(kind: AuthKind, request: &Request) -> Object {
     obj
 }
 
+/// `{ kind, shareable, method, url, headers, body? }`: an auth request, and whether a fleet store
+/// may share what it installs.
 fn auth_object(auth: &AuthRequest) -> Object {
-    request_object(auth.kind, &auth.request)
+    let obj = request_object(&auth.request);
+    set(&obj, "kind", &auth.kind.as_str().into());
+    set(&obj, "shareable", &auth.kind.shares_token().into());
+    obj
 }
 
 /// `{ action, generation, headers }` for a step that has headers.
 fn stamped_object(action: &str, stamped: &Stamped) -> Object {
     let obj = Object::new();
     set(&obj, "action", &action.into());
-    // Generations count installs: far below 2^53.
-    #[allow(clippy::cast_precision_loss)]
-    set(&obj, "generation", &JsValue::from_f64(stamped.generation as f64));
+    set(&obj, "generation", &number(stamped.generation));
     set(&obj, "headers", &headers_object(&stamped.headers));
     obj
 }
@@ -146,7 +132,7 @@ impl ClientCore {
     /// `rate_limited` during a back-off with nothing usable.
     pub fn poll(&mut self, now_ms: f64, pending: bool) -> std::result::Result<JsValue, JsValue> {
         (|| {
-            Ok(match self.session.poll(ms(now_ms, "now")?, pending)? {
+            Ok(match self.session.poll(whole(now_ms, "now")?, pending)? {
                 Poll::Ready(stamped) => stamped_object("ready", &stamped),
                 Poll::Renew(stamped, auth) => {
                     let obj = stamped_object("renew", &stamped);
@@ -173,10 +159,8 @@ impl ClientCore {
     /// The generation whose headers are current at `nowMs`, when nothing else is due; 0 when
     /// `poll` must be called.
     #[wasm_bindgen(js_name = readyGeneration)]
-    pub fn ready_generation(&mut self, now_ms: f64) -> f64 {
-        // Generations count installs: far below 2^53.
-        #[allow(clippy::cast_precision_loss)]
-        ms(now_ms, "now").ok().and_then(|now| self.session.ready_generation(now)).map_or(0.0, |g| g as f64)
+    pub fn ready_generation(&mut self, now_ms: f64) -> JsValue {
+        whole(now_ms, "now").ok().and_then(|now| self.session.ready_generation(now)).map_or(JsValue::from_f64(0.0), number)
     }
 
     /// Reads the answer to an auth request of `kind`: `{ outcome: "installed" | "retry" }` or
@@ -185,16 +169,13 @@ impl ClientCore {
     pub fn receive(&mut self, kind: &str, status: u16, date: Option<String>, retry_after: Option<String>, body: String, now_ms: f64) -> std::result::Result<JsValue, JsValue> {
         (|| {
             let kind = AuthKind::from_name(kind)?;
-            if body.len() > MAX_BODY_LEN {
-                return Err(crate::core::Error::new(ErrorKind::InputTooLarge, "the response body is larger than 1 MiB").with_provider(self.session.provider()).with_status(status));
-            }
             let mut random = [0u8; 4];
             // Without randomness the back-off is still bounded, only not jittered.
             let _ = getrandom::fill(&mut random);
             self.session.set_jitter(u32::from_le_bytes(random));
             let response = Response { status, body: &body, date: date.as_deref(), retry_after: retry_after.as_deref() };
             let obj = Object::new();
-            match self.session.receive(kind, &response, ms(now_ms, "now")?)? {
+            match self.session.receive(kind, &response, whole(now_ms, "now")?)? {
                 Received::Installed => set(&obj, "outcome", &"installed".into()),
                 Received::Retry => set(&obj, "outcome", &"retry".into()),
                 Received::NeedsCode => set(&obj, "outcome", &"code".into()),
@@ -216,9 +197,7 @@ impl ClientCore {
     /// help (a straggler, or the token was dropped to re-authenticate); throws `auth_rejected`
     /// for a rejected static key.
     pub fn unauthorized(&mut self, generation: f64) -> std::result::Result<(), JsValue> {
-        // Generations are integers below 2^53 that the driver got from `poll`.
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        self.session.unauthorized(generation as u64).js()
+        whole(generation, "generation").and_then(|g| self.session.unauthorized(g)).js()
     }
 
     /// DeltaDeFi: the key rotation request.
@@ -246,17 +225,13 @@ impl ClientCore {
     }
 
     /// DeFindex: the request of a key operation (`"generate"` with an optional name, `"list"`,
-    /// `"revoke"` with an id) with the current dashboard JWT, and its `generation`.
+    /// `"revoke"` with an id) with the current dashboard JWT.
     #[wasm_bindgen(js_name = keyRequest)]
     pub fn key_request(&mut self, operation: &str, argument: JsValue, now_ms: f64) -> std::result::Result<JsValue, JsValue> {
         (|| {
             let operation = key_operation(operation, &argument).map_err(|e| e.with_provider(self.session.provider()))?;
-            let made = self.session.key_request(&operation, ms(now_ms, "now")?)?;
-            let obj = request_object(AuthKind::Login, &made.request);
-            // Generations count installs: far below 2^53.
-            #[allow(clippy::cast_precision_loss)]
-            set(&obj, "generation", &JsValue::from_f64(made.generation as f64));
-            Ok(obj.into())
+            let request = self.session.key_request(&operation, whole(now_ms, "now")?)?;
+            Ok(request_object(&request).into())
         })()
         .js()
     }

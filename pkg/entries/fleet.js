@@ -18,7 +18,7 @@
 // first reserves its nonce there (`max(now + STORE_CALL_MS, last + 1)`), so no two processes
 // using one API key ever send the same nonce, whether or not they share sessions.
 import { KeystampError } from '../dist/errors.js';
-import { noop } from './perform.js';
+import { Scope, fail, noop } from './perform.js';
 
 /** Each store call's own deadline, in ms. */
 const STORE_CALL_MS = 1000;
@@ -40,7 +40,7 @@ class StoreFailure extends Error {}
 function checkStore(store) {
   const ok = store !== null && typeof store === 'object'
     && ['get', 'acquire', 'release', 'put'].every((name) => typeof store[name] === 'function');
-  if (!ok) throw new KeystampError('invalid_argument', 'store: must have get, acquire, release and put methods (see memoryStore, redisStore)', undefined, undefined, 'store');
+  if (!ok) throw fail('invalid_argument', 'must have get, acquire, release and put methods (see memoryStore, redisStore)', { field: 'store' });
   return store;
 }
 
@@ -158,7 +158,7 @@ export class Fleet {
     const bytes = await this.#call((signal) => this.#store.get(this.#key, { signal }));
     if (bytes === null || bytes === undefined) return false;
     try {
-      if (!(bytes instanceof Uint8Array)) throw new KeystampError('malformed_response', 'token store: get did not return bytes');
+      if (!(bytes instanceof Uint8Array)) throw fail('malformed_response', 'token store: get did not return bytes');
       this.#alive();
       const generation = this.#core.importRecord(bytes, this.#known, this.#now());
       if (generation === 0) return false;
@@ -201,24 +201,20 @@ export class Fleet {
   /** One store call, bounded by STORE_CALL_MS whatever the store does; every failure is a
    * StoreFailure. Announces a store that works again. */
   async #call(operation) {
-    const controller = new AbortController();
-    let timer;
+    const scope = new Scope(undefined, STORE_CALL_MS);
+    let result;
     try {
-      const result = await new Promise((resolve, reject) => {
-        timer = setTimeout(() => {
-          controller.abort(new DOMException('The store did not answer in time.', 'TimeoutError'));
-          reject(new StoreFailure(`no answer within ${STORE_CALL_MS} ms`));
-        }, STORE_CALL_MS);
-        Promise.resolve().then(() => operation(controller.signal)).then(resolve, (cause) => reject(new StoreFailure('the store failed', { cause })));
-      });
-      if (this.#down) {
-        this.#down = false;
-        this.#emit({ type: 'store_available' });
-      }
-      return result;
+      result = await scope.wait(Promise.resolve().then(() => operation(scope.signal)));
+    } catch (cause) {
+      throw scope.aborted ? new StoreFailure(`no answer within ${STORE_CALL_MS} ms`) : new StoreFailure('the store failed', { cause });
     } finally {
-      clearTimeout(timer);
+      scope.end();
     }
+    if (this.#down) {
+      this.#down = false;
+      this.#emit({ type: 'store_available' });
+    }
+    return result;
   }
 
   #unavailable(error) {

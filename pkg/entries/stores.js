@@ -11,34 +11,26 @@
 //
 // Every call is bounded: by the caller's `signal` and by the store's own `timeoutMs`. A store
 // that is down or slow rejects (fast when the client knows it is disconnected); it never hangs.
-import { KeystampError } from '../dist/errors.js';
+import { Scope, fail } from './perform.js';
 
-const storeError = (message, cause) => new KeystampError('network_error', `token store: ${message}`, undefined, undefined, undefined, undefined, undefined, cause);
+const storeError = (message, cause) => fail('network_error', `token store: ${message}`, { cause });
 
-/** Settles with `promise`, or rejects when `signal` aborts or `timeoutMs` passes first. A late
- * settlement of `promise` is absorbed (never an unhandled rejection). */
-function bounded(promise, signal, timeoutMs) {
-  return new Promise((resolve, reject) => {
-    let timer;
-    const finish = (settle, value) => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      settle(value);
-    };
-    const onAbort = () => finish(reject, storeError('the call was abandoned', signal.reason));
-    if (signal?.aborted) {
-      onAbort();
-      Promise.resolve(promise).catch(() => {});
-      return;
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
-    timer = setTimeout(() => finish(reject, storeError(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    Promise.resolve(promise).then((v) => finish(resolve, v), (e) => finish(reject, storeError('the store failed', e)));
-  });
+/** Settles with `promise`, or rejects when `signal` aborts or `timeoutMs` passes first (the
+ * Client's own deadline mechanism). A late settlement of `promise` is absorbed. */
+async function bounded(promise, signal, timeoutMs) {
+  const scope = new Scope(signal, timeoutMs);
+  try {
+    return await scope.wait(promise);
+  } catch (error) {
+    if (!scope.aborted) throw storeError('the store failed', error);
+    throw error.code === 'timeout' ? storeError(`no answer within ${timeoutMs} ms`) : storeError('the call was abandoned', scope.signal.reason);
+  } finally {
+    scope.end();
+  }
 }
 
 function checkTtl(ttlMs) {
-  if (!Number.isSafeInteger(ttlMs) || ttlMs < 1) throw new KeystampError('invalid_argument', 'token store: ttlMs must be a positive integer', undefined, undefined, 'ttlMs');
+  if (!Number.isSafeInteger(ttlMs) || ttlMs < 1) throw fail('invalid_argument', 'token store: must be a positive integer', { field: 'ttlMs' });
 }
 
 function toBase64(bytes) {
@@ -126,7 +118,7 @@ function commander(client) {
   if (client !== null && typeof client === 'object' && typeof client.sendCommand === 'function') {
     return { ready: () => client.isReady !== false, send: (args) => client.sendCommand(args) };
   }
-  throw new KeystampError('invalid_argument', 'redisStore: give a connected client of the `redis` (node-redis v4+) or `ioredis` package', undefined, undefined, undefined, undefined, undefined);
+  throw fail('invalid_argument', 'redisStore: give a connected client of the `redis` (node-redis v4+) or `ioredis` package');
 }
 
 /**
@@ -141,8 +133,8 @@ function commander(client) {
  */
 export function redisStore(client, { prefix = 'keystamp:', timeoutMs = 1000 } = {}) {
   const { ready, send } = commander(client);
-  if (typeof prefix !== 'string') throw new KeystampError('invalid_argument', 'redisStore: prefix must be a string', undefined, undefined, 'prefix');
-  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) throw new KeystampError('invalid_argument', 'redisStore: timeoutMs must be a positive integer', undefined, undefined, 'timeoutMs');
+  if (typeof prefix !== 'string') throw fail('invalid_argument', 'redisStore: must be a string', { field: 'prefix' });
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) throw fail('invalid_argument', 'redisStore: must be a positive integer', { field: 'timeoutMs' });
   const name = (key, suffix = '') => `${prefix}{${key}}${suffix}`;
   const run = (args, signal) => {
     if (!ready()) return Promise.reject(storeError('the Redis client is not connected'));
@@ -168,7 +160,7 @@ export function redisStore(client, { prefix = 'keystamp:', timeoutMs = 1000 } = 
     },
     async put(key, bytes, fence, ttlMs, { signal } = {}) {
       checkTtl(ttlMs);
-      if (!Number.isSafeInteger(fence)) throw new KeystampError('invalid_argument', 'token store: fence must be an integer', undefined, undefined, 'fence');
+      if (!Number.isSafeInteger(fence)) throw fail('invalid_argument', 'token store: must be an integer', { field: 'fence' });
       return Number(await run(['EVAL', PUT, 1, name(key), fence, toBase64(bytes), ttlMs], signal)) === 1;
     },
     async incr(key, floor = 0, ttlMs = 86_400_000, { signal } = {}) {

@@ -17,7 +17,6 @@ import {
   record,
   run,
   since,
-  startFront,
   toolProject,
   VECTORS,
 } from './helpers.mjs';
@@ -54,12 +53,7 @@ test('bun build --target=browser: vectors and a Client call in Chromium, no init
   await run(bun, ['build', './app.js', '--target=browser', '--minify', '--outdir=out'], { cwd: project.dir, env: BUN_ENV() });
   const buildMs = since(started);
   writeFileSync(join(project.dir, 'out', 'index.html'), '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><pre id="report"></pre><script type="module" src="app.js"></script>\n');
-  const front = await startFront({ root: join(project.dir, 'out'), emulator: emu.baseUrls.kiiex });
-  try {
-    await checkInlineApp(browser, emu, front);
-  } finally {
-    await front.close();
-  }
+  await checkInlineApp(browser, emu, { root: join(project.dir, 'out') });
   const size = outputSize(join(project.dir, 'out'));
   assert.ok(size.files.every((f) => !f.endsWith('.wasm')), `no .wasm asset: ${size.files}`);
   record(t, { tool: 'bun build', version: (await run(bun, ['--version'])).stdout.trim(), target: 'browser (minified)', result: 'pass', raw: size.raw, gzip: size.gzip, files: size.files, setupMs: project.setupMs, installMs: project.installMs, buildMs, testMs: since(started) });

@@ -15,7 +15,9 @@ import { connect } from 'node:net';
 import { homedir } from 'node:os';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { startEmulator } from 'keystamp/emulator';
 import { ARTIFACTS, ROOT, VECTORS, run, tarball } from '../runtimes/helpers.mjs';
+export { freePort } from '../ports.mjs';
 
 export { ARTIFACTS, ROOT, VECTORS, livingInGroup, run, startGroup } from '../runtimes/helpers.mjs';
 
@@ -109,17 +111,6 @@ export async function nodeBinary(major) {
   return bin;
 }
 
-/** A free TCP port on 127.0.0.1 (for tools that take a port but cannot print the one they got). */
-export function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.wasm': 'application/wasm' };
 
@@ -241,15 +232,29 @@ export function assertAppReport(report) {
   assert.deepEqual(report.client, { status: 200, body: KIIEX_ANSWER }, 'the Client call through the emulator');
 }
 
-/** Loads the app through `front` in Chromium and checks it: the five vectors, one Client call to
- * the emulator, no page problem, and no `.wasm` fetched (the module is inline). */
-export async function checkInlineApp(browser, emu, front) {
-  const before = kiiexCounts(emu);
-  const { report, problems, wasmRequests } = await pageReport(browser, front.url);
-  assertAppReport(report);
-  assertKiiexCalls(emu, before);
-  assert.deepEqual(problems, [], `requested: ${front.served.join(' ')}`);
-  assert.deepEqual(wasmRequests, [], 'the module is inline: no .wasm to fetch');
+/** Serves the app (`frontOptions` as for startFront: a `root` folder or an `upstream` server) with
+ * /kiiex/ forwarded to the emulator, loads it in Chromium and checks it: the five vectors, one
+ * Client call to the emulator, no page problem, and no `.wasm` fetched (the module is inline).
+ * Returns the paths the front served. */
+export async function checkInlineApp(browser, emu, frontOptions) {
+  const front = await startFront({ ...frontOptions, emulator: emu.baseUrls.kiiex });
+  try {
+    const before = kiiexCounts(emu);
+    const { report, problems, wasmRequests } = await pageReport(browser, front.url);
+    assertAppReport(report);
+    assertKiiexCalls(emu, before);
+    assert.deepEqual(problems, [], `requested: ${front.served.join(' ')}`);
+    assert.deepEqual(wasmRequests, [], 'the module is inline: no .wasm to fetch');
+    return front.served;
+  } finally {
+    await front.close();
+  }
+}
+
+/** The emulator and a Chromium for a test file: `{ emu, browser, stop }`. */
+export async function startEmulatorAndChromium() {
+  const [emu, browser] = await Promise.all([startEmulator(), launchChromium()]);
+  return { emu, browser, stop: async () => { await browser.close(); await emu.close(); } };
 }
 
 /** Raw and gzip (-9) bytes of the files under `dir` whose names match `pattern`, summed. */

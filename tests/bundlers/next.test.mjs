@@ -10,25 +10,33 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startEmulator } from 'keystamp/emulator';
 import {
-  VECTORS, assertAppReport, assertKiiexCalls, freePort, kiiexCounts, launchChromium, livingInGroup, outputSize,
-  pageReport, record, run, since, startFront, startGroup, toolProject, versionOf,
+  assertAppReport,
+  assertKiiexCalls,
+  freePort,
+  kiiexCounts,
+  livingInGroup,
+  outputSize,
+  pageReport,
+  record,
+  run,
+  since,
+  startEmulatorAndChromium,
+  startFront,
+  startGroup,
+  toolProject,
+  VECTORS,
+  versionOf,
 } from './helpers.mjs';
 
 const BUILDS = [['Turbopack', []], ['webpack', ['--webpack']]];
 const ENV = { NEXT_TELEMETRY_DISABLED: '1', NO_COLOR: '1' };
 let emu;
 let browser;
+let stop;
 
-before(async () => {
-  [emu, browser] = await Promise.all([startEmulator(), launchChromium()]);
-});
-
-after(async () => {
-  await browser?.close();
-  await emu?.close();
-});
+before(async () => ({ emu, browser, stop } = await startEmulatorAndChromium()));
+after(() => stop?.());
 
 /** The client chunk that carries keystamp's inline module (base64 of "\0asm"). */
 function keystampChunk(dir) {

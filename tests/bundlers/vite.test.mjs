@@ -6,18 +6,16 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startEmulator } from 'keystamp/emulator';
 import {
   APP,
   checkInlineApp,
   freePort,
-  launchChromium,
   livingInGroup,
   outputSize,
   record,
   run,
   since,
-  startFront,
+  startEmulatorAndChromium,
   startGroup,
   toolProject,
   versionOf,
@@ -26,15 +24,10 @@ import {
 const VITES = [['vite', 'Vite 8'], ['vite7', 'Vite 7'], ['vite6', 'Vite 6']];
 let emu;
 let browser;
+let stop;
 
-before(async () => {
-  [emu, browser] = await Promise.all([startEmulator(), launchChromium()]);
-});
-
-after(async () => {
-  await browser?.close();
-  await emu?.close();
-});
+before(async () => ({ emu, browser, stop } = await startEmulatorAndChromium()));
+after(() => stop?.());
 
 for (const [pkg, name] of VITES) {
   test(`${name}: vite build, no config, no init(); vectors and a Client call in Chromium`, async (t) => {
@@ -43,12 +36,7 @@ for (const [pkg, name] of VITES) {
     const started = Date.now();
     await run(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: project.dir, timeout: 120_000, env: { NO_COLOR: '1' } });
     const buildMs = since(started);
-    const front = await startFront({ root: join(project.dir, 'dist'), emulator: emu.baseUrls.kiiex });
-    try {
-      await checkInlineApp(browser, emu, front);
-    } finally {
-      await front.close();
-    }
+    await checkInlineApp(browser, emu, { root: join(project.dir, 'dist') });
     const size = outputSize(join(project.dir, 'dist'));
     assert.ok(size.files.every((f) => !f.endsWith('.wasm')), `no .wasm asset emitted: ${size.files}`);
     record(t, { tool: name, version: versionOf(project.dir, pkg), target: 'vite build', result: 'pass', raw: size.raw, gzip: size.gzip, files: size.files, setupMs: project.setupMs, installMs: project.installMs, buildMs, testMs: since(started) });
@@ -62,14 +50,11 @@ for (const [pkg, name] of VITES) {
     const server = startGroup(process.execPath, [vite, '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
       cwd: project.dir, env: { NO_COLOR: '1', FORCE_COLOR: '0' },
     });
-    let front;
     try {
       await server.waitFor(/Local:\s+http:\/\/127\.0\.0\.1:\d+/, 30_000);
-      front = await startFront({ upstream: `http://127.0.0.1:${port}`, emulator: emu.baseUrls.kiiex });
-      await checkInlineApp(browser, emu, front);
-      assert.ok(front.served.some((p) => p.includes('/node_modules/.vite/deps/keystamp')), `keystamp was pre-bundled: ${front.served.join(' ')}`);
+      const served = await checkInlineApp(browser, emu, { upstream: `http://127.0.0.1:${port}` });
+      assert.ok(served.some((p) => p.includes('/node_modules/.vite/deps/keystamp')), `keystamp was pre-bundled: ${served.join(' ')}`);
     } finally {
-      await front?.close();
       await server.stop();
       assert.deepEqual(livingInGroup(server.pid), [], 'the dev server and its children have ended');
     }

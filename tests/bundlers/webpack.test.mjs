@@ -5,7 +5,6 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startEmulator } from 'keystamp/emulator';
 import {
   APP,
   assertAppReport,
@@ -13,27 +12,21 @@ import {
   CASES_JS,
   checkInlineApp,
   kiiexCounts,
-  launchChromium,
   outputSize,
   record,
   run,
   since,
-  startFront,
+  startEmulatorAndChromium,
   toolProject,
   versionOf,
 } from './helpers.mjs';
 
 let emu;
 let browser;
+let stop;
 
-before(async () => {
-  [emu, browser] = await Promise.all([startEmulator(), launchChromium()]);
-});
-
-after(async () => {
-  await browser?.close();
-  await emu?.close();
-});
+before(async () => ({ emu, browser, stop } = await startEmulatorAndChromium()));
+after(() => stop?.());
 
 test('webpack 5, no config file: vectors and a Client call in Chromium, no init()', async (t) => {
   const project = await toolProject('webpack', {
@@ -43,12 +36,7 @@ test('webpack 5, no config file: vectors and a Client call in Chromium, no init(
   await run(join(project.dir, 'node_modules', '.bin', 'webpack'), ['--mode=production', '--no-stats'], { cwd: project.dir, timeout: 120_000 });
   const buildMs = since(started);
   writeFileSync(join(project.dir, 'dist', 'index.html'), '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><pre id="report"></pre><script src="main.js"></script>\n');
-  const front = await startFront({ root: join(project.dir, 'dist'), emulator: emu.baseUrls.kiiex });
-  try {
-    await checkInlineApp(browser, emu, front);
-  } finally {
-    await front.close();
-  }
+  await checkInlineApp(browser, emu, { root: join(project.dir, 'dist') });
   const size = outputSize(join(project.dir, 'dist'));
   assert.deepEqual(size.files, ['main.js'], 'one bundle, no .wasm asset');
   record(t, { tool: 'webpack', version: versionOf(project.dir, 'webpack'), target: 'web (production)', result: 'pass', raw: size.raw, gzip: size.gzip, files: size.files, setupMs: project.setupMs, installMs: project.installMs, buildMs, testMs: since(started) });

@@ -30,7 +30,7 @@ async function bounded(promise, signal, timeoutMs) {
 }
 
 function checkTtl(ttlMs) {
-  if (!Number.isSafeInteger(ttlMs) || ttlMs < 1) throw fail('invalid_argument', 'token store: must be a positive integer', { field: 'ttlMs' });
+  if (!Number.isSafeInteger(ttlMs) || ttlMs < 1) throw fail('invalid_argument', 'must be a positive integer (ms)', { field: 'ttlMs' });
 }
 
 function toBase64(bytes) {
@@ -133,8 +133,8 @@ function commander(client) {
  */
 export function redisStore(client, { prefix = 'keystamp:', timeoutMs = 1000 } = {}) {
   const { ready, send } = commander(client);
-  if (typeof prefix !== 'string') throw fail('invalid_argument', 'redisStore: must be a string', { field: 'prefix' });
-  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) throw fail('invalid_argument', 'redisStore: must be a positive integer', { field: 'timeoutMs' });
+  if (typeof prefix !== 'string') throw fail('invalid_argument', 'must be a string', { field: 'prefix' });
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) throw fail('invalid_argument', 'must be a positive integer (ms)', { field: 'timeoutMs' });
   const name = (key, suffix = '') => `${prefix}{${key}}${suffix}`;
   const run = (args, signal) => {
     if (!ready()) return Promise.reject(storeError('the Redis client is not connected'));
@@ -160,7 +160,7 @@ export function redisStore(client, { prefix = 'keystamp:', timeoutMs = 1000 } = 
     },
     async put(key, bytes, fence, ttlMs, { signal } = {}) {
       checkTtl(ttlMs);
-      if (!Number.isSafeInteger(fence)) throw fail('invalid_argument', 'token store: must be an integer', { field: 'fence' });
+      if (!Number.isSafeInteger(fence)) throw fail('invalid_argument', 'must be an integer', { field: 'fence' });
       return Number(await run(['EVAL', PUT, 1, name(key), fence, toBase64(bytes), ttlMs], signal)) === 1;
     },
     async incr(key, floor = 0, ttlMs = 86_400_000, { signal } = {}) {
